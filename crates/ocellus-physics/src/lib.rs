@@ -23,8 +23,10 @@ pub mod point_mass;
 pub mod reacher;
 pub mod soft;
 
+mod contact;
 mod integrate;
 mod linalg;
+mod solver;
 
 pub use acrobot::Acrobot;
 pub use ball_in_cup::BallInCup;

@@ -101,9 +101,9 @@ impl Physics for PointMass {
     fn step(&mut self, ctrl: &[f64]) {
         let m = &self.model;
         let h = m.timestep;
-        for axis in 0..2 {
+        for (axis, &u) in ctrl.iter().enumerate().take(2) {
             let (q, v) = (self.qpos[axis], self.qvel[axis]);
-            let a0 = (m.gear * clamp_ctrl(ctrl[axis]) - m.damping * v) / m.mass;
+            let a0 = (m.gear * clamp_ctrl(u) - m.damping * v) / m.mass;
             let f = soft::joint_limit_force(
                 q,
                 v,

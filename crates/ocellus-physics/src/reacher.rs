@@ -176,8 +176,8 @@ impl Physics for Reacher {
         // Euler with implicit damping: (M + h D) a = M qacc.
         let mq = [m11 * qacc[0] + m12 * qacc[1], m12 * qacc[0] + m22 * qacc[1]];
         let acc = crate::linalg::solve_sym2(m11 + h * m.damping, m12, m22 + h * m.damping, mq);
-        for i in 0..2 {
-            self.qvel[i] += h * acc[i];
+        for (i, a) in acc.into_iter().enumerate() {
+            self.qvel[i] += h * a;
             self.qpos[i] += h * self.qvel[i];
         }
         self.time += h;
