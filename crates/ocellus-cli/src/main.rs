@@ -1,1 +1,62 @@
-fn main() {}
+//! `ocellus`: the command line of the ocellus visual-RL system.
+//!
+//! This binary is definitions plus glue: each subcommand parses its flags with clap and calls
+//! into the library crates. It is the only crate that uses `anyhow`; errors print their cause
+//! chain and exit with status 2.
+
+mod bench;
+mod envs_cmd;
+mod image_io;
+mod trace;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// ocellus: visual reinforcement learning from pixels.
+#[derive(Parser, Debug)]
+#[command(name = "ocellus", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Inspect, render and play the built-in environments.
+    Envs {
+        #[command(subcommand)]
+        command: envs_cmd::EnvsCommand,
+    },
+    /// Measure throughput.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Rendered environment steps per second, per task, on one thread and on all threads.
+    Envs(bench::BenchEnvsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Envs { command } => envs_cmd::run(command),
+        Command::Bench {
+            command: BenchCommand::Envs(args),
+        } => bench::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -579,7 +579,10 @@ mod tests {
             let q1 = -lim + 2.0 * lim * uniform();
             let q2 = -lim + 2.0 * lim * uniform();
             let q3 = std::f64::consts::PI * (2.0 * uniform() - 1.0);
-            let p = Finger { qpos: [q1, q2, q3], ..Finger::default() };
+            let p = Finger {
+                qpos: [q1, q2, q3],
+                ..Finger::default()
+            };
             rejected += usize::from(p.has_contact());
         }
         let rate = rejected as f64 / n as f64;

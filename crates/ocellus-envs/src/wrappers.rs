@@ -1,0 +1,207 @@
+//! Action repeat and frame stacking, as DrQ-v2's `dmc.py` stacks them over dm_control.
+
+use ocellus_core::StepKind;
+
+use crate::env::{EnvSpec, Environment, TimeStep, Visuals};
+use crate::EnvError;
+
+/// Repeats each action for `repeat` inner steps and sums their rewards (DrQ-v2's
+/// `ActionRepeatWrapper`). Only the last inner step is rendered; if the episode ends early the
+/// repetition stops there.
+pub struct ActionRepeat<E> {
+    inner: E,
+    repeat: u32,
+    spec: EnvSpec,
+}
+
+impl<E: Environment> ActionRepeat<E> {
+    /// Wraps `inner`; `repeat` must be at least 1.
+    pub fn new(inner: E, repeat: u32) -> Result<Self, EnvError> {
+        if repeat == 0 {
+            return Err(EnvError::InvalidOption {
+                name: "action_repeat",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+        let mut spec = inner.spec().clone();
+        spec.frames_per_step *= repeat;
+        spec.steps_per_episode = spec.steps_per_episode.div_ceil(repeat);
+        spec.step_seconds *= f64::from(repeat);
+        Ok(ActionRepeat {
+            inner,
+            repeat,
+            spec,
+        })
+    }
+}
+
+impl<E: Environment> Environment for ActionRepeat<E> {
+    fn spec(&self) -> &EnvSpec {
+        &self.spec
+    }
+    fn reset(&mut self, seed: Option<u32>) -> TimeStep<'_> {
+        self.inner.reset(seed)
+    }
+    fn step(&mut self, action: &[f32]) -> Result<TimeStep<'_>, EnvError> {
+        let (mut reward, mut discount) = (0.0, 1.0);
+        for _ in 1..self.repeat {
+            let (kind, r, d) = self.inner.step_unrendered(action)?;
+            reward += r;
+            discount *= d;
+            if kind.is_last() {
+                let ts = self.inner.observe();
+                return Ok(TimeStep {
+                    kind,
+                    reward,
+                    discount,
+                    ..ts
+                });
+            }
+        }
+        let ts = self.inner.step(action)?;
+        Ok(TimeStep {
+            reward: reward + ts.reward,
+            discount: discount * ts.discount,
+            ..ts
+        })
+    }
+    fn step_unrendered(&mut self, action: &[f32]) -> Result<(StepKind, f64, f64), EnvError> {
+        let (mut reward, mut discount) = (0.0, 1.0);
+        for _ in 0..self.repeat {
+            let (kind, r, d) = self.inner.step_unrendered(action)?;
+            reward += r;
+            discount *= d;
+            if kind.is_last() {
+                return Ok((kind, reward, discount));
+            }
+        }
+        Ok((StepKind::Mid, reward, discount))
+    }
+    fn observe(&mut self) -> TimeStep<'_> {
+        self.inner.observe()
+    }
+    fn set_visuals(&mut self, visuals: &Visuals) {
+        self.inner.set_visuals(visuals)
+    }
+    fn physics_state(&self) -> (Vec<f64>, Vec<f64>) {
+        self.inner.physics_state()
+    }
+    fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
+        self.inner.set_physics_state(qpos, qvel)
+    }
+    fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
+        self.inner.set_target(target)
+    }
+}
+
+/// Stacks the last `k` frames along the channel axis, oldest first: `[3k, H, W]` (DrQ-v2's
+/// `FrameStackWrapper`). At reset the first frame fills every slot. The state observation is
+/// passed through unstacked.
+///
+/// Replay buffers should store single frames and rebuild stacks when sampling; this wrapper is
+/// for evaluation, videos and on-policy use.
+pub struct FrameStack<E> {
+    inner: E,
+    frame_len: usize,
+    stack: Vec<u8>,
+    spec: EnvSpec,
+}
+
+impl<E: Environment> FrameStack<E> {
+    /// Wraps `inner`, which must render pixels; `k` must be at least 1.
+    pub fn new(inner: E, k: usize) -> Result<Self, EnvError> {
+        let Some(pixels) = inner.spec().pixels.clone() else {
+            return Err(EnvError::InvalidOption {
+                name: "frame_stack",
+                value: k.to_string(),
+                reason: "frame stacking needs an environment that renders pixels",
+            });
+        };
+        if k == 0 {
+            return Err(EnvError::InvalidOption {
+                name: "frame_stack",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+        let frame_len = pixels.num_elements();
+        let mut spec = inner.spec().clone();
+        let mut stacked = pixels;
+        stacked.shape[0] *= k;
+        spec.pixels = Some(stacked);
+        Ok(FrameStack {
+            inner,
+            frame_len,
+            stack: vec![0; k * frame_len],
+            spec,
+        })
+    }
+
+    fn push(stack: &mut [u8], frame: &[u8], frame_len: usize) {
+        stack.copy_within(frame_len.., 0);
+        let start = stack.len() - frame_len;
+        stack[start..].copy_from_slice(frame);
+    }
+}
+
+impl<E: Environment> Environment for FrameStack<E> {
+    fn spec(&self) -> &EnvSpec {
+        &self.spec
+    }
+    fn reset(&mut self, seed: Option<u32>) -> TimeStep<'_> {
+        let ts = self.inner.reset(seed);
+        for slot in self.stack.chunks_exact_mut(self.frame_len) {
+            slot.copy_from_slice(ts.pixels);
+        }
+        TimeStep {
+            pixels: &self.stack,
+            ..ts
+        }
+    }
+    fn step(&mut self, action: &[f32]) -> Result<TimeStep<'_>, EnvError> {
+        let ts = self.inner.step(action)?;
+        Self::push(&mut self.stack, ts.pixels, self.frame_len);
+        Ok(TimeStep {
+            pixels: &self.stack,
+            ..ts
+        })
+    }
+    fn step_unrendered(&mut self, action: &[f32]) -> Result<(StepKind, f64, f64), EnvError> {
+        // The skipped frame still enters the stack, so stacks always hold consecutive steps.
+        let ts = self.inner.step(action)?;
+        Self::push(&mut self.stack, ts.pixels, self.frame_len);
+        Ok((ts.kind, ts.reward, ts.discount))
+    }
+    fn observe(&mut self) -> TimeStep<'_> {
+        let ts = self.inner.observe();
+        TimeStep {
+            pixels: &self.stack,
+            ..ts
+        }
+    }
+    fn set_visuals(&mut self, visuals: &Visuals) {
+        self.inner.set_visuals(visuals)
+    }
+    fn physics_state(&self) -> (Vec<f64>, Vec<f64>) {
+        self.inner.physics_state()
+    }
+    fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
+        self.inner.set_physics_state(qpos, qvel)
+    }
+    fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
+        self.inner.set_target(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_keeps_oldest_first() {
+        let mut stack = vec![1, 1, 2, 2, 3, 3];
+        FrameStack::<Box<dyn Environment>>::push(&mut stack, &[4, 4], 2);
+        assert_eq!(stack, vec![2, 2, 3, 3, 4, 4]);
+    }
+}
