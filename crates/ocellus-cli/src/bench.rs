@@ -2,6 +2,9 @@
 //!
 //! A "step" is one control step of the task (one rendered frame, no action repeat) under
 //! uniformly random actions, with episodes reset as they end (resets are counted in the time).
+//! Columns: the simulator alone (no rendering, one env); one env rendering on the calling
+//! thread; an [`EnvPool`] of `threads × envs_per_thread` envs on one worker thread and on all
+//! of them. Scaling is the ratio of the two pool runs, which hold the same environments.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -26,8 +29,8 @@ pub struct BenchEnvsArgs {
     /// Threads for the parallel run (default: all available cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Environments per thread in the parallel run.
-    #[arg(long, default_value_t = 4)]
+    /// Environments per thread in the pool runs.
+    #[arg(long, default_value_t = 8)]
     pub envs_per_thread: usize,
     /// Also write the results as JSON to this file.
     #[arg(long)]
@@ -39,8 +42,10 @@ struct Row {
     task: String,
     physics_steps_per_sec: f64,
     rendered_steps_per_sec_1_thread: f64,
-    rendered_steps_per_sec_all_threads: f64,
+    pool_steps_per_sec_1_thread: f64,
+    pool_steps_per_sec_all_threads: f64,
     threads: usize,
+    envs_in_pool: usize,
     scaling: f64,
 }
 
@@ -153,11 +158,12 @@ pub fn run(args: &BenchEnvsArgs) -> Result<()> {
         args.size, args.seconds, threads
     );
     println!(
-        "{:<26} {:>14} {:>14} {:>16} {:>8}",
+        "{:<26} {:>13} {:>13} {:>13} {:>13} {:>8}",
         "task",
         "physics only",
-        "1 thread",
-        format!("{threads} threads"),
+        "1 env",
+        "pool 1 thr",
+        format!("pool {threads} thr"),
         "scaling"
     );
     let mut rows = Vec::new();
@@ -165,22 +171,28 @@ pub fn run(args: &BenchEnvsArgs) -> Result<()> {
         let physics = single(task, &state_only, args.seconds / 2.0)
             .with_context(|| format!("benchmarking {task}"))?;
         let one = single(task, &pixels, args.seconds)?;
+        // Both pool runs hold the same environments, so the ratio isolates the threading.
+        let envs = threads * args.envs_per_thread;
+        let pool_one = parallel(task, &pixels, args.seconds, 1, envs)?;
         let all = parallel(task, &pixels, args.seconds, threads, args.envs_per_thread)?;
         println!(
-            "{:<26} {:>14.0} {:>14.0} {:>16.0} {:>7.2}x",
+            "{:<26} {:>13.0} {:>13.0} {:>13.0} {:>13.0} {:>7.2}x",
             task,
             physics,
             one,
+            pool_one,
             all,
-            all / one
+            all / pool_one
         );
         rows.push(Row {
             task: task.clone(),
             physics_steps_per_sec: physics,
             rendered_steps_per_sec_1_thread: one,
-            rendered_steps_per_sec_all_threads: all,
+            pool_steps_per_sec_1_thread: pool_one,
+            pool_steps_per_sec_all_threads: all,
             threads,
-            scaling: all / one,
+            envs_in_pool: envs,
+            scaling: all / pool_one,
         });
     }
     let report = Report {

@@ -106,7 +106,10 @@ fn list(json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    println!("{:<26} {:>6} {:>6}  {:<7} goal", "task", "action", "state", "reward");
+    println!(
+        "{:<26} {:>6} {:>6}  {:<7} goal",
+        "task", "action", "state", "reward"
+    );
     for t in TASKS {
         let reward = if t.sparse { "sparse" } else { "shaped" };
         println!(

@@ -159,6 +159,15 @@ impl<E: Environment> Distractions<E> {
         };
     }
 
+    /// Re-seeds (when given a seed), samples this episode's visuals and hands them down.
+    fn begin_episode(&mut self, seed: Option<u32>) {
+        if let Some(seed) = seed {
+            self.rng = RandomState::new(derive_seed(DISTRACTION_STREAM, u64::from(seed) + 1));
+        }
+        self.sample_episode();
+        self.inner.set_visuals(&self.visuals);
+    }
+
     /// Moves every shape one step, bouncing off the image borders.
     fn drift(&mut self) {
         for (o, v) in self.visuals.overlays.iter_mut().zip(&mut self.velocities) {
@@ -178,17 +187,26 @@ impl<E: Environment> Environment for Distractions<E> {
         self.inner.spec()
     }
     fn reset(&mut self, seed: Option<u32>) -> TimeStep<'_> {
-        if let Some(seed) = seed {
-            self.rng = RandomState::new(derive_seed(DISTRACTION_STREAM, u64::from(seed) + 1));
-        }
-        self.sample_episode();
-        self.inner.set_visuals(&self.visuals);
+        self.begin_episode(seed);
         self.inner.reset(seed)
     }
     fn step(&mut self, action: &[f32]) -> Result<TimeStep<'_>, EnvError> {
         self.drift();
         self.inner.set_visuals(&self.visuals);
         self.inner.step(action)
+    }
+    fn reset_into(&mut self, seed: Option<u32>, pixels_out: &mut [u8]) -> TimeStep<'_> {
+        self.begin_episode(seed);
+        self.inner.reset_into(seed, pixels_out)
+    }
+    fn step_into(
+        &mut self,
+        action: &[f32],
+        pixels_out: &mut [u8],
+    ) -> Result<TimeStep<'_>, EnvError> {
+        self.drift();
+        self.inner.set_visuals(&self.visuals);
+        self.inner.step_into(action, pixels_out)
     }
     fn step_unrendered(&mut self, action: &[f32]) -> Result<(StepKind, f64, f64), EnvError> {
         self.drift();

@@ -75,6 +75,26 @@ pub trait Environment: Send {
     /// The current observation, re-rendered (e.g. after `step_unrendered`).
     fn observe(&mut self) -> TimeStep<'_>;
 
+    /// `reset`, rendering straight into `pixels_out` (the spec's pixel count) instead of the
+    /// environment's own buffer, so batched callers avoid a copy; the returned `pixels` is
+    /// empty. The default copies.
+    fn reset_into(&mut self, seed: Option<u32>, pixels_out: &mut [u8]) -> TimeStep<'_> {
+        let ts = self.reset(seed);
+        pixels_out.copy_from_slice(ts.pixels);
+        TimeStep { pixels: &[], ..ts }
+    }
+
+    /// `step`, rendering straight into `pixels_out` (see [`Environment::reset_into`]).
+    fn step_into(
+        &mut self,
+        action: &[f32],
+        pixels_out: &mut [u8],
+    ) -> Result<TimeStep<'_>, EnvError> {
+        let ts = self.step(action)?;
+        pixels_out.copy_from_slice(ts.pixels);
+        Ok(TimeStep { pixels: &[], ..ts })
+    }
+
     /// Changes how the scene looks from the next rendered frame on.
     fn set_visuals(&mut self, visuals: &Visuals);
 
@@ -104,6 +124,16 @@ impl<E: Environment + ?Sized> Environment for Box<E> {
     }
     fn observe(&mut self) -> TimeStep<'_> {
         (**self).observe()
+    }
+    fn reset_into(&mut self, seed: Option<u32>, pixels_out: &mut [u8]) -> TimeStep<'_> {
+        (**self).reset_into(seed, pixels_out)
+    }
+    fn step_into(
+        &mut self,
+        action: &[f32],
+        pixels_out: &mut [u8],
+    ) -> Result<TimeStep<'_>, EnvError> {
+        (**self).step_into(action, pixels_out)
     }
     fn set_visuals(&mut self, visuals: &Visuals) {
         (**self).set_visuals(visuals)

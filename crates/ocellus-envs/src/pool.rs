@@ -174,36 +174,43 @@ impl EnvPool {
     }
 
     fn run(&mut self, actions: Option<&[f32]>) {
-        let (frame_chunk, state_len) = (self.frame_len.max(1), self.state_len);
+        let (frame_chunk, frame_len, state_len) =
+            (self.frame_len.max(1), self.frame_len, self.state_len);
         let a = self.spec.action.num_elements();
-        let frame_len = self.frame_len;
+        // One contiguous block of environments per worker: one task per thread and step keeps
+        // the scheduling overhead per batch constant instead of per environment.
+        let per_worker = self.slots.len().div_ceil(self.options.num_threads);
         let slots = &mut self.slots;
         let pixels = &mut self.pixels;
         let states = &mut self.states;
         self.threads.install(|| {
             slots
-                .par_iter_mut()
-                .zip(pixels.par_chunks_mut(frame_chunk))
-                .zip(states.par_chunks_mut(state_len))
+                .par_chunks_mut(per_worker)
+                .zip(pixels.par_chunks_mut(per_worker * frame_chunk))
+                .zip(states.par_chunks_mut(per_worker * state_len))
                 .enumerate()
-                .for_each(|(i, ((slot, pixels_out), state_out))| {
-                    // Only the first reset seeds; later ones continue the env's stream.
-                    let fresh_seed = (!slot.seeded).then_some(slot.seed);
-                    slot.seeded = true;
-                    let ts = match actions {
-                        Some(acts) if !slot.kind.is_last() => slot
-                            .env
-                            .step(&acts[i * a..(i + 1) * a])
-                            .expect("actions were checked before stepping"),
-                        // Auto-reset continues the env's own reset stream.
-                        Some(_) => slot.env.reset(fresh_seed),
-                        None => slot.env.reset(fresh_seed),
-                    };
-                    slot.kind = ts.kind;
-                    slot.reward = ts.reward;
-                    slot.discount = ts.discount;
-                    state_out.copy_from_slice(ts.state);
-                    pixels_out[..frame_len].copy_from_slice(ts.pixels);
+                .for_each(|(block, ((slots, pixels_out), states_out))| {
+                    for (j, slot) in slots.iter_mut().enumerate() {
+                        let i = block * per_worker + j;
+                        // Only the first reset seeds; later ones continue the env's stream.
+                        let fresh_seed = (!slot.seeded).then_some(slot.seed);
+                        slot.seeded = true;
+                        // Environments render straight into their slot of the batch.
+                        let pixels_slot =
+                            &mut pixels_out[j * frame_chunk..j * frame_chunk + frame_len];
+                        let ts = match actions {
+                            Some(acts) if !slot.kind.is_last() => slot
+                                .env
+                                .step_into(&acts[i * a..(i + 1) * a], pixels_slot)
+                                .expect("actions were checked before stepping"),
+                            // Next-step auto-reset: the action is ignored.
+                            Some(_) | None => slot.env.reset_into(fresh_seed, pixels_slot),
+                        };
+                        slot.kind = ts.kind;
+                        slot.reward = ts.reward;
+                        slot.discount = ts.discount;
+                        states_out[j * state_len..(j + 1) * state_len].copy_from_slice(ts.state);
+                    }
                 });
         });
         for (i, slot) in self.slots.iter().enumerate() {
