@@ -35,8 +35,10 @@ mod background;
 mod camera;
 mod raster;
 pub mod scene;
+mod sketch;
 
 pub use scene::Scene;
+pub use sketch::Sketch;
 
 use camera::Camera;
 use raster::Canvas;

@@ -335,6 +335,23 @@ impl<'a> Canvas<'a> {
         }
     }
 
+    /// A flat-coloured capsule (a disc when `a == b`); `color` in 0..255.
+    pub(crate) fn flat_capsule(
+        &mut self,
+        a: [f64; 2],
+        b: [f64; 2],
+        r: f64,
+        opacity: f32,
+        color: [f32; 3],
+    ) {
+        self.capsule(a, b, r, opacity, Flat(color));
+    }
+
+    /// A flat-coloured convex polygon of at most 8 vertices; `color` in 0..255.
+    pub(crate) fn flat_convex(&mut self, poly: &[[f64; 2]], opacity: f32, color: [f32; 3]) {
+        self.convex(poly, opacity, |_, _| color);
+    }
+
     /// Draws a distractor overlay with a flat colour.
     pub fn overlay(&mut self, o: &Overlay) {
         let (w, h) = (self.w as f64, self.h as f64);
