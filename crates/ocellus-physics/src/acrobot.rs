@@ -41,8 +41,10 @@ pub struct AcrobotModel {
 impl Default for AcrobotModel {
     fn default() -> Self {
         AcrobotModel {
-            upper_inertia: 0.095_570_3,
-            lower_inertia: 0.095_303_7,
+            // MuJoCo 3.17 compiled `body_inertia` of `upper_arm` / `lower_arm` about the hinge
+            // axis (y).
+            upper_inertia: 0.095_570_312_5,
+            lower_inertia: 0.095_303_657_196_495_61,
             link_mass: 1.0,
             link_length: 1.0,
             link_com: 0.5,

@@ -79,18 +79,21 @@ impl Default for BallInCupModel {
     fn default() -> Self {
         BallInCupModel {
             timestep: 0.002,
-            cup_mass: 0.065_152_9,
-            ball_mass: 0.065_449_8,
+            // MuJoCo 3.17 compiled `body_mass` of `cup` / `ball`.
+            cup_mass: 0.065_152_914_292_309_28,
+            ball_mass: 0.065_449_846_949_787_37,
             gravity: 9.81,
             cup_stiffness: 20.0,
             cup_damping: 3.0,
             gear: 5.0,
             string_length: 0.3,
-            string_diag_a: 30.627_38,
+            // MuJoCo 3.17 compiled `tendon_invweight0` of `string`.
+            string_diag_a: 30.627_382_134_095_17,
             string_solref: DEFAULT_SOLREF,
             string_solimp: DEFAULT_SOLIMP,
-            cup_weight: 10.232_34,
-            ball_weight: 15.278_87,
+            // MuJoCo 3.17 compiled `body_invweight0[:, 0]` (translation) of `cup` / `ball`.
+            cup_weight: 10.232_338_398_182_147,
+            ball_weight: 15.278_874_536_821_95,
             friction: 1.0,
             contact_solref: DEFAULT_SOLREF,
             contact_solimp: DEFAULT_SOLIMP,

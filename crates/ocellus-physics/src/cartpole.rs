@@ -55,7 +55,8 @@ impl Default for CartpoleModel {
             cart_mass: 1.0,
             pole_mass: 0.1,
             pole_com: 0.5,
-            pole_inertia: 0.009_424_59,
+            // MuJoCo 3.17 compiled `body_inertia` of `pole_1` about the hinge axis (y).
+            pole_inertia: 0.009_424_592_767_295_598,
             pole_length: 1.0,
             gravity: 9.81,
             slider_damping: 5e-4,
@@ -67,7 +68,8 @@ impl Default for CartpoleModel {
                 dampratio: 1.0,
             },
             limit_solimp: DEFAULT_SOLIMP,
-            limit_diag_a: 0.973_352_1,
+            // MuJoCo 3.17 compiled `dof_invweight0` of `slider` (= the limit row's `efc_diagApprox`).
+            limit_diag_a: 0.973_352_054_461_412_7,
             timestep: 0.01,
         }
     }

@@ -14,14 +14,18 @@
 //!   `τ = [30 u₁ − 2.5 q̇₁, 15 u₂ − 2.5 q̇₂, −c_s q̇₃] − bias` (`c_s = model.hinge_damping`);
 //!   `a0 = M⁻¹ τ`.
 //! * Constraint rows ([`crate::soft`]: `aref = −B J v − K d(r) r`, `R = (1 − d)/d · diagA`):
-//!   - proximal and distal limits ±110°, default solref/solimp, diagA 78.96505 / 539.2316;
+//!   - proximal and distal limits ±110°, default solref/solimp, diagA 78.96505 / 539.2316
+//!     (compiled `dof_invweight0`; full precision in [`FingerModel::default`]);
 //!   - the hinge's frictionloss: `J = e₃`, `|f| ≤ 0.1`, `aref = −B J v` (B = 105.26), d = 0.9,
 //!     diagA 78.71372; present every step;
 //!   - contacts fingertip capsule (first) against spinner capsules cap1 / cap2 (second), the
 //!     only pairs that can meet: elliptic cone, μ = 1, solref (0.02, 1), solimp
-//!     (0, 0.9, 0.01, 0.5, 2), diagA `w_distal + w_spinner = 0.4166278` for the normal and the
-//!     friction rows, `r = dist` for the normal row and no position term for the friction
-//!     row. Jacobians are taken at the contact point (midway between the surfaces).
+//!     (0, 0.9, 0.01, 0.5, 2) with dmin clamped to 0.0001 before interpolating, diagA
+//!     `w_distal + w_spinner = 0.4166278 + 0` for the normal and the friction rows (all three
+//!     share the normal row's impedance and so its `R`, as `impratio = 1`), `r = dist` for the
+//!     normal row and no position term for the friction rows (`aref = −B J v`). Jacobians are
+//!     taken at the contact point (midway between the surfaces). All of this was checked row
+//!     by row against MuJoCo 3.17's `efc_J`, `efc_R`, `efc_KBIP` and `efc_aref`.
 //! * The forces minimise MuJoCo's convex constraint problem, solved exactly by
 //!   `solver.rs`; `qacc = a0 + M⁻¹ Jᵀ f`.
 //! * `(M + h D) a = M qacc` with `D = diag(2.5, 2.5, c_s)`; `v ← v + h a`, `q ← q + h v`.
@@ -36,8 +40,11 @@
 //!
 //! **Deviations from MuJoCo**
 //! 1. The constraint problem is solved to machine precision by a primal Newton method with
-//!    exact line search; MuJoCo's Newton solver stops at tolerance 1e-8 (200 iterations), so
-//!    forces differ at that level.
+//!    exact line search; MuJoCo's Newton solver stops once its scaled gradient is below
+//!    `tolerance` = 1e-8 (200 iterations at most), so forces differ at that level. The
+//!    visible case: a spinner at rest (|ω| ~ 1e-11) with only the frictionloss row, where
+//!    MuJoCo takes zero iterations and keeps the unconstrained acceleration, while the exact
+//!    solution differs by ~1e-9 rad/s² (a 1e-10 difference in ω after a control step).
 //! 2. The elliptic cone is solved in the plane: the out-of-plane friction direction has a zero
 //!    Jacobian, so its force is exactly 0 in MuJoCo too and the cone reduces to the wedge
 //!    `|f_t| ≤ μ f_n`.
@@ -110,21 +117,27 @@ impl Default for FingerModel {
             target_position: [0.0, 0.4],
             target_radius: 0.03,
             show_target: true,
-            proximal_mass: 0.833_452,
-            proximal_com: 0.060_555,
-            proximal_inertia: 0.003_712_16,
-            distal_mass: 0.686_781,
-            distal_com: 0.099_145_8,
-            distal_inertia: 0.002_433_34,
-            spinner_inertia: 0.012_704_3,
+            // MuJoCo 3.17 compiled `body_mass`, `body_ipos` (distance along the link) and
+            // `body_inertia` about the hinge axis (y) of `proximal`, `distal` and `spinner` (the
+            // spinner's inertial frame is turned 90° about z, so its first principal axis is y).
+            proximal_mass: 0.833_451_964_626_757_9,
+            proximal_com: 0.060_555_002_713_949_7,
+            proximal_inertia: 0.003_712_162_332_017_98,
+            distal_mass: 0.686_781_475_606_162_3,
+            distal_com: 0.099_145_797_373_701_66,
+            distal_inertia: 0.002_433_338_408_895_71,
+            spinner_inertia: 0.012_704_265_587_900_74,
             arm_damping: 2.5,
             gears: [30.0, 15.0],
+            // ±110° as MuJoCo converts it (`jnt_range` = 1.9198621771937625 = 110 · (π / 180)).
             joint_range: (-110f64.to_radians(), 110f64.to_radians()),
-            limit_diag_a: [78.965_05, 539.231_6],
+            // MuJoCo 3.17 compiled `dof_invweight0` of `proximal` / `distal`.
+            limit_diag_a: [78.965_049_373_279_27, 539.231_579_292_377_8],
             limit_solref: DEFAULT_SOLREF,
             limit_solimp: DEFAULT_SOLIMP,
             hinge_frictionloss: 0.1,
-            frictionloss_diag_a: 78.713_72,
+            // MuJoCo 3.17 compiled `dof_invweight0` of `hinge`.
+            frictionloss_diag_a: 78.713_719_662_187_71,
             friction: 1.0,
             contact_solref: SolRef {
                 timeconst: 0.02,
@@ -137,7 +150,9 @@ impl Default for FingerModel {
                 mid: 0.5,
                 power: 2.0,
             },
-            contact_diag_a: 0.416_627_8,
+            // MuJoCo 3.17 compiled `body_invweight0[:, 0]` (translation) of `distal`, plus the
+            // spinner's, which is 0 (its hinge passes through its centre of mass).
+            contact_diag_a: 0.416_627_779_424_524_95,
         }
     }
 }

@@ -39,7 +39,8 @@ impl Default for PointMassModel {
             range: (-0.29, 0.29),
             limit_solref: DEFAULT_SOLREF,
             limit_solimp: DEFAULT_SOLIMP,
-            limit_diag_a: 3.333_333,
+            // MuJoCo 3.17 compiled `dof_invweight0` of `root_x` / `root_y` (= 1 / 0.3 in f64).
+            limit_diag_a: 3.333_333_333_333_333_5,
             timestep: 0.02,
         }
     }

@@ -50,23 +50,49 @@ pub struct ReacherModel {
     pub target_size: f64,
 }
 
+/// MuJoCo 3.17 compiled values of `reacher.xml` (`body_mass`, `body_ipos`, `body_inertia`
+/// about the hinge axis z, `dof_invweight0`, `jnt_range`): the `hand` capsule and the
+/// `finger` sphere are separate bodies welded together, combined in [`ReacherModel::default`].
+mod compiled {
+    pub const ARM_MASS: f64 = 0.041_887_902_047_863_91;
+    pub const ARM_INERTIA: f64 = 6.331_356_394_534_63e-5;
+    pub const HAND_MASS: f64 = 0.035_604_716_740_684_32;
+    pub const HAND_COM: f64 = 0.05;
+    pub const HAND_INERTIA: f64 = 3.917_566_039_026_473_4e-5;
+    pub const FINGER_MASS: f64 = 0.004_188_790_204_786_391;
+    pub const FINGER_INERTIA: f64 = 1.675_516_081_914_556_5e-7;
+    pub const FINGER_OFFSET: f64 = 0.12;
+    /// `dof_invweight0` of `wrist`.
+    pub const WRIST_DIAG_A: f64 = 20_740.548_731_816_04;
+    /// `jnt_range` of `wrist`: ±160° = 160 · (π / 180).
+    pub const WRIST_LIMIT: f64 = 2.792_526_803_190_927;
+}
+
 impl Default for ReacherModel {
     fn default() -> Self {
+        use compiled::*;
+        // The second link: hand capsule plus fingertip sphere, about their joint centre of mass.
+        let hand_mass = HAND_MASS + FINGER_MASS;
+        let hand_com = (HAND_MASS * HAND_COM + FINGER_MASS * FINGER_OFFSET) / hand_mass;
+        let hand_inertia = HAND_INERTIA
+            + FINGER_INERTIA
+            + HAND_MASS * (HAND_COM - hand_com).powi(2)
+            + FINGER_MASS * (FINGER_OFFSET - hand_com).powi(2);
         ReacherModel {
-            arm_inertia: 6.331_36e-5,
-            arm_mass: 0.041_887_9,
+            arm_inertia: ARM_INERTIA,
+            arm_mass: ARM_MASS,
             arm_com: 0.06,
             arm_length: 0.12,
-            hand_inertia: 5.770_78e-5,
-            hand_mass: 0.039_793_5,
-            hand_com: 0.057_368_4,
-            finger_offset: 0.12,
+            hand_inertia,
+            hand_mass,
+            hand_com,
+            finger_offset: FINGER_OFFSET,
             damping: 0.01,
             gear: 0.05,
-            wrist_range: (-2.792_527, 2.792_527),
+            wrist_range: (-WRIST_LIMIT, WRIST_LIMIT),
             limit_solref: DEFAULT_SOLREF,
             limit_solimp: DEFAULT_SOLIMP,
-            limit_diag_a: 20_740.55,
+            limit_diag_a: WRIST_DIAG_A,
             timestep: 0.02,
             target_position: [0.0, 0.0],
             target_size: 0.05,
@@ -187,6 +213,27 @@ impl Physics for Reacher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compiled_constants_are_exact() {
+        let m = ReacherModel::default();
+        // The wrist range is exactly ±160° (the reset draws U(range), so rounding shows up).
+        assert_eq!(m.wrist_range, (-160f64.to_radians(), 160f64.to_radians()));
+        assert_eq!(m.wrist_range.1, 2.792_526_803_190_927);
+        // The combined second link has the parts' mass and, about the wrist, the parts'
+        // inertias moved there by the parallel-axis theorem: hand capsule centre at 0.05,
+        // fingertip sphere at 0.12.
+        use compiled::*;
+        assert_eq!(m.hand_mass, HAND_MASS + FINGER_MASS);
+        let about_wrist = m.hand_inertia + m.hand_mass * m.hand_com * m.hand_com;
+        let parts =
+            HAND_INERTIA + HAND_MASS * 0.05 * 0.05 + FINGER_INERTIA + FINGER_MASS * 0.12 * 0.12;
+        assert!(
+            (about_wrist - parts).abs() < 1e-18,
+            "{about_wrist} vs {parts}"
+        );
+        assert!((m.hand_com - 0.057_368_4).abs() < 1e-7);
+    }
 
     #[test]
     fn forward_kinematics_reach() {

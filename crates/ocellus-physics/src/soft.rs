@@ -58,10 +58,15 @@ const MAX_IMPEDANCE: f64 = 0.9999;
 
 impl SolImp {
     /// Impedance `d(r)` for a violation `r` (MuJoCo `getimpedance`).
+    ///
+    /// MuJoCo clamps `dmin` and `dmax` to `[mjMINIMP, mjMAXIMP]` *before* interpolating, so
+    /// a `solimp` with `dmin = 0` (finger's contacts) interpolates from 0.0001, not from 0:
+    /// the difference, `0.0001 · (1 − y)` in `d`, changes `R` by up to a relative 1e-4.
     pub fn impedance(&self, violation: f64) -> f64 {
         let clamp = |d: f64| d.clamp(MIN_IMPEDANCE, MAX_IMPEDANCE);
-        if self.dmin == self.dmax || self.width <= 0.0 {
-            return clamp(0.5 * (self.dmin + self.dmax));
+        let (dmin, dmax) = (clamp(self.dmin), clamp(self.dmax));
+        if dmin == dmax || self.width <= 0.0 {
+            return 0.5 * (dmin + dmax);
         }
         let x = (violation.abs() / self.width).min(1.0);
         let y = if x >= 1.0 {
@@ -73,7 +78,7 @@ impl SolImp {
         } else {
             1.0 - (1.0 - x).powf(self.power) / (1.0 - self.mid).powf(self.power - 1.0)
         };
-        clamp(self.dmin + y * (self.dmax - self.dmin))
+        dmin + y * (dmax - dmin)
     }
 }
 
@@ -163,6 +168,36 @@ mod tests {
             power: 2.0,
         };
         assert_eq!(finger.impedance(0.0), 0.0001);
+    }
+
+    #[test]
+    fn impedance_interpolates_between_the_clamped_dmin_and_dmax() {
+        // Regression: MuJoCo clamps dmin = 0 to 0.0001 *before* interpolating. Finger's
+        // contact solimp (0, 0.9, 0.01, 0.5, 2) at r = -0.0075: x = 0.75 > mid, so
+        // y = 1 - 0.25^2 / 0.5 = 0.875 and d = 0.0001 + 0.875 (0.9 - 0.0001) = 0.7875125,
+        // not 0.875 · 0.9 = 0.7875 (a 1e-4 relative error in R that showed up as 1e-3 errors
+        // in finger's one-step velocities).
+        let finger = SolImp {
+            dmin: 0.0,
+            dmax: 0.9,
+            width: 0.01,
+            mid: 0.5,
+            power: 2.0,
+        };
+        assert!((finger.impedance(-0.0075) - 0.787_512_5).abs() < 1e-15);
+        // Deep in, d = dmax; at the surface, d = the clamped dmin.
+        assert!((finger.impedance(-0.02) - 0.9).abs() < 1e-15);
+        assert_eq!(finger.impedance(0.0), 0.0001);
+        // The regulariser and reference acceleration follow: R = (1 - d)/d · diagA and
+        // aref = -B v - K d r with B = 2/(0.9 · 0.02), K = 1/(0.9² · 0.02²) at h = 0.01.
+        let solref = SolRef {
+            timeconst: 0.02,
+            dampratio: 1.0,
+        };
+        let row = row_dynamics(-0.0075, 0.5, 0.4, solref, finger, 0.01);
+        let (d, b, k) = (0.787_512_5, 2.0 / (0.9 * 0.02), 1.0 / (0.81 * 0.0004));
+        assert!((row.regularizer - (1.0 - d) / d * 0.4).abs() < 1e-15);
+        assert!((row.aref - (-b * 0.5 + k * d * 0.0075)).abs() < 1e-12);
     }
 
     #[test]
