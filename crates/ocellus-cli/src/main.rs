@@ -7,6 +7,8 @@
 mod bench;
 mod envs_cmd;
 mod image_io;
+mod rewards_cmd;
+mod tasks_cmd;
 mod trace;
 
 use std::process::ExitCode;
@@ -33,6 +35,16 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Synthetic visual tasks: list the generators, export datasets.
+    Tasks {
+        #[command(subcommand)]
+        command: tasks_cmd::TasksCommand,
+    },
+    /// Verifiable rewards: list the verifiers, score completions against a dataset.
+    Rewards {
+        #[command(subcommand)]
+        command: rewards_cmd::RewardsCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -48,6 +60,8 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Envs(args),
         } => bench::run(&args),
+        Command::Tasks { command } => tasks_cmd::run(command),
+        Command::Rewards { command } => rewards_cmd::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
