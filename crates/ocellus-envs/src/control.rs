@@ -4,8 +4,9 @@ use ocellus_core::{ArraySpec, DType, RandomState, StepKind};
 use ocellus_physics::Physics;
 use ocellus_render::{Overlay, RenderConfig, Renderer};
 
-use crate::env::{EnvSpec, Environment, TimeStep, Visuals};
+use crate::env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
 use crate::error::check_action;
+use crate::state_codec::{check_task, Reader, Writer};
 use crate::{EnvError, Task};
 
 /// Options of a single control environment.
@@ -57,6 +58,10 @@ pub struct ControlEnv<T: Task> {
     task: T,
     physics: T::Physics,
     rng: RandomState,
+    /// The reset stream as it was when this episode began, and the actions taken since: with
+    /// deterministic physics they are the whole episode state (see `save_state`).
+    episode_start_rng: RandomState,
+    episode_actions: Vec<f32>,
     spec: EnvSpec,
     renderer: Option<Renderer>,
     overlays: Vec<Overlay>,
@@ -106,6 +111,8 @@ impl<T: Task> ControlEnv<T> {
             task,
             physics,
             rng: RandomState::new(0),
+            episode_start_rng: RandomState::new(0),
+            episode_actions: Vec::new(),
             spec,
             renderer,
             overlays: Vec::new(),
@@ -133,6 +140,7 @@ impl<T: Task> ControlEnv<T> {
             Status::Running => {}
         }
         check_action(&self.spec.task, self.ctrl.len(), action)?;
+        self.episode_actions.extend_from_slice(action);
         for (c, &a) in self.ctrl.iter_mut().zip(action) {
             *c = f64::from(a);
         }
@@ -149,6 +157,42 @@ impl<T: Task> ControlEnv<T> {
             StepKind::Mid
         };
         Ok((kind, reward, 1.0))
+    }
+
+    /// Starts an episode: re-seeds (when given a seed), resets the simulator and draws the
+    /// initial state.
+    fn begin_episode(&mut self, seed: Option<u32>) {
+        if let Some(seed) = seed {
+            self.rng = RandomState::new(seed);
+        }
+        self.episode_start_rng.clone_from(&self.rng);
+        self.episode_actions.clear();
+        self.physics.reset();
+        self.task
+            .initialize_episode(&mut self.physics, &mut self.rng);
+        self.steps = 0;
+        self.status = Status::Running;
+    }
+
+    /// Like `time_step`, but renders into `out` (a pool's batch slot) and returns no pixels.
+    fn time_step_into(
+        &mut self,
+        kind: StepKind,
+        reward: f64,
+        discount: f64,
+        out: &mut [u8],
+    ) -> TimeStep<'_> {
+        self.task.observe(&self.physics, &mut self.state);
+        if let Some(renderer) = &mut self.renderer {
+            renderer.render(&self.physics, &self.overlays, out);
+        }
+        TimeStep {
+            kind,
+            reward,
+            discount,
+            state: &self.state,
+            pixels: &[],
+        }
     }
 
     fn time_step(&mut self, kind: StepKind, reward: f64, discount: f64) -> TimeStep<'_> {
@@ -172,15 +216,22 @@ impl<T: Task> Environment for ControlEnv<T> {
     }
 
     fn reset(&mut self, seed: Option<u32>) -> TimeStep<'_> {
-        if let Some(seed) = seed {
-            self.rng = RandomState::new(seed);
-        }
-        self.physics.reset();
-        self.task
-            .initialize_episode(&mut self.physics, &mut self.rng);
-        self.steps = 0;
-        self.status = Status::Running;
+        self.begin_episode(seed);
         self.time_step(StepKind::First, 0.0, 1.0)
+    }
+
+    fn reset_into(&mut self, seed: Option<u32>, pixels_out: &mut [u8]) -> TimeStep<'_> {
+        self.begin_episode(seed);
+        self.time_step_into(StepKind::First, 0.0, 1.0, pixels_out)
+    }
+
+    fn step_into(
+        &mut self,
+        action: &[f32],
+        pixels_out: &mut [u8],
+    ) -> Result<TimeStep<'_>, EnvError> {
+        let (kind, reward, discount) = self.advance(action)?;
+        Ok(self.time_step_into(kind, reward, discount, pixels_out))
     }
 
     fn step(&mut self, action: &[f32]) -> Result<TimeStep<'_>, EnvError> {
@@ -229,4 +280,73 @@ impl<T: Task> Environment for ControlEnv<T> {
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
         self.task.set_target(&mut self.physics, target)
     }
+
+    /// The state is the reset stream at the start of the episode plus the actions since:
+    /// replaying them through the deterministic simulator rebuilds the physics exactly, so no
+    /// per-domain serialisation is needed (at most 1000 control steps, microseconds each).
+    fn save_state(&self) -> EnvState {
+        let mut w = Writer::default();
+        w.u8(STATE_VERSION);
+        w.u8(match self.status {
+            Status::NotReset => 0,
+            Status::Running => 1,
+            Status::Over => 2,
+        });
+        w.rng(&self.episode_start_rng);
+        w.rng(&self.rng);
+        w.u32(self.episode_actions.len() as u32);
+        for &a in &self.episode_actions {
+            w.f32(a);
+        }
+        EnvState {
+            task: self.spec.task.clone(),
+            bytes: w.0,
+        }
+    }
+
+    fn load_state(&mut self, state: &EnvState) -> Result<(), EnvError> {
+        check_task(&state.task, &self.spec.task)?;
+        let mut r = Reader::new(&state.bytes);
+        let version = r.u8("version")?;
+        if version != STATE_VERSION {
+            return Err(EnvError::InvalidState(format!(
+                "saved state has format version {version}; this build reads {STATE_VERSION}"
+            )));
+        }
+        let status = r.u8("status")?;
+        let start = r.rng("episode-start generator")?;
+        let current = r.rng("generator")?;
+        let n = r.u32("action count")? as usize;
+        let a = self.ctrl.len();
+        if !n.is_multiple_of(a) || n / a > self.spec.steps_per_episode as usize {
+            return Err(EnvError::InvalidState(format!(
+                "{n} saved action values do not fit `{}`",
+                self.spec.task
+            )));
+        }
+        let mut actions = Vec::with_capacity(n);
+        for _ in 0..n {
+            actions.push(r.f32("actions")?);
+        }
+        r.finish()?;
+        if status == 0 {
+            self.rng = current;
+            self.status = Status::NotReset;
+            return Ok(());
+        }
+        self.rng = start;
+        self.begin_episode(None);
+        for action in actions.chunks_exact(a) {
+            self.advance(action)?;
+        }
+        if self.rng.to_bytes() != current.to_bytes() {
+            return Err(EnvError::InvalidState(
+                "replaying the saved episode did not reproduce its generator state".into(),
+            ));
+        }
+        Ok(())
+    }
 }
+
+/// Format version of [`ControlEnv`]'s saved state.
+const STATE_VERSION: u8 = 1;

@@ -10,7 +10,8 @@
 use ocellus_core::{derive_seed, RandomState, StepKind};
 use ocellus_render::{CameraOffset, Overlay, OverlayShape, Palette, Rgb};
 
-use crate::env::{EnvSpec, Environment, TimeStep, Visuals};
+use crate::env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
+use crate::state_codec::{check_task, Reader, Writer};
 use crate::EnvError;
 
 /// Which distractions are on and how strong they are.
@@ -70,6 +71,9 @@ pub struct Distractions<E> {
     inner: E,
     config: DistractionConfig,
     rng: RandomState,
+    /// The generator when this episode's visuals were drawn, and the drift steps since.
+    episode_start_rng: RandomState,
+    drift_steps: u32,
     visuals: Visuals,
     /// Per-shape velocity in image fractions per step.
     velocities: Vec<[f32; 2]>,
@@ -83,6 +87,8 @@ impl<E: Environment> Distractions<E> {
             inner,
             config,
             rng: RandomState::new(derive_seed(DISTRACTION_STREAM, 0)),
+            episode_start_rng: RandomState::new(derive_seed(DISTRACTION_STREAM, 0)),
+            drift_steps: 0,
             visuals: Visuals::default(),
             velocities: Vec::new(),
         })
@@ -164,12 +170,15 @@ impl<E: Environment> Distractions<E> {
         if let Some(seed) = seed {
             self.rng = RandomState::new(derive_seed(DISTRACTION_STREAM, u64::from(seed) + 1));
         }
+        self.episode_start_rng.clone_from(&self.rng);
+        self.drift_steps = 0;
         self.sample_episode();
         self.inner.set_visuals(&self.visuals);
     }
 
     /// Moves every shape one step, bouncing off the image borders.
     fn drift(&mut self) {
+        self.drift_steps += 1;
         for (o, v) in self.visuals.overlays.iter_mut().zip(&mut self.velocities) {
             for (c, dv) in o.center.iter_mut().zip(v.iter_mut()) {
                 *c += *dv;
@@ -228,5 +237,38 @@ impl<E: Environment> Environment for Distractions<E> {
     }
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
         self.inner.set_target(target)
+    }
+    /// This episode's distraction draw (generator and drift steps) plus the inner state.
+    fn save_state(&self) -> EnvState {
+        let inner = self.inner.save_state();
+        let mut w = Writer::default();
+        w.rng(&self.episode_start_rng);
+        w.u32(self.drift_steps);
+        w.bytes(&inner.bytes);
+        EnvState {
+            task: inner.task,
+            bytes: w.0,
+        }
+    }
+    fn load_state(&mut self, state: &EnvState) -> Result<(), EnvError> {
+        check_task(&state.task, &self.inner.spec().task)?;
+        let mut r = Reader::new(&state.bytes);
+        let start = r.rng("distraction generator")?;
+        let drift_steps = r.u32("drift steps")?;
+        let inner = r.bytes("inner state")?.to_vec();
+        r.finish()?;
+        self.inner.load_state(&EnvState {
+            task: state.task.clone(),
+            bytes: inner,
+        })?;
+        self.rng = start;
+        self.episode_start_rng.clone_from(&self.rng);
+        self.sample_episode();
+        self.drift_steps = 0;
+        for _ in 0..drift_steps {
+            self.drift();
+        }
+        self.inner.set_visuals(&self.visuals);
+        Ok(())
     }
 }

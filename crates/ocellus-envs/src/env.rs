@@ -41,6 +41,18 @@ pub struct TimeStep<'a> {
     pub pixels: &'a [u8],
 }
 
+/// A saved environment state, for checkpoints: opaque bytes tagged with the task.
+///
+/// Restoring it with [`Environment::load_state`] gives an environment whose next steps are
+/// bit-identical to those of the one that was saved, mid-episode included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvState {
+    /// The task the state belongs to.
+    pub task: String,
+    /// The encoded state (format private to the environment and its wrappers).
+    pub bytes: Vec<u8>,
+}
+
 /// How the scene looks: what distraction wrappers change between episodes or frames.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Visuals {
@@ -107,6 +119,13 @@ pub trait Environment: Send {
     /// Moves the task's target (reacher: (x, y); finger turn: (x, z)); an error for tasks
     /// without one.
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError>;
+
+    /// Everything needed to continue this environment exactly where it is.
+    fn save_state(&self) -> EnvState;
+
+    /// Restores a state from [`Environment::save_state`] of an environment built the same way;
+    /// a state of another task or wrapper stack is an error and changes nothing.
+    fn load_state(&mut self, state: &EnvState) -> Result<(), EnvError>;
 }
 
 impl<E: Environment + ?Sized> Environment for Box<E> {
@@ -146,5 +165,11 @@ impl<E: Environment + ?Sized> Environment for Box<E> {
     }
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
         (**self).set_target(target)
+    }
+    fn save_state(&self) -> EnvState {
+        (**self).save_state()
+    }
+    fn load_state(&mut self, state: &EnvState) -> Result<(), EnvError> {
+        (**self).load_state(state)
     }
 }

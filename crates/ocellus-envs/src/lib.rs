@@ -28,6 +28,7 @@ mod env;
 mod error;
 mod pool;
 mod registry;
+mod state_codec;
 mod task;
 pub mod tasks;
 pub mod tolerance;
@@ -35,7 +36,7 @@ mod wrappers;
 
 pub use control::{ControlEnv, EnvOptions};
 pub use distractions::{DistractionConfig, Distractions};
-pub use env::{EnvSpec, Environment, TimeStep, Visuals};
+pub use env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
 pub use error::EnvError;
 pub use pool::{Batch, EnvPool, PoolOptions};
 pub use registry::{make, task_info, TaskInfo, TASKS};

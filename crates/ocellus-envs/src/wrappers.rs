@@ -2,7 +2,8 @@
 
 use ocellus_core::StepKind;
 
-use crate::env::{EnvSpec, Environment, TimeStep, Visuals};
+use crate::env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
+use crate::state_codec::{check_task, Reader, Writer};
 use crate::EnvError;
 
 /// Repeats each action for `repeat` inner steps and sums their rewards (DrQ-v2's
@@ -66,6 +67,38 @@ impl<E: Environment> Environment for ActionRepeat<E> {
             ..ts
         })
     }
+    fn reset_into(&mut self, seed: Option<u32>, pixels_out: &mut [u8]) -> TimeStep<'_> {
+        self.inner.reset_into(seed, pixels_out)
+    }
+    fn step_into(
+        &mut self,
+        action: &[f32],
+        pixels_out: &mut [u8],
+    ) -> Result<TimeStep<'_>, EnvError> {
+        let (mut reward, mut discount) = (0.0, 1.0);
+        for _ in 1..self.repeat {
+            let (kind, r, d) = self.inner.step_unrendered(action)?;
+            reward += r;
+            discount *= d;
+            if kind.is_last() {
+                let ts = self.inner.observe();
+                pixels_out.copy_from_slice(ts.pixels);
+                return Ok(TimeStep {
+                    kind,
+                    reward,
+                    discount,
+                    pixels: &[],
+                    ..ts
+                });
+            }
+        }
+        let ts = self.inner.step_into(action, pixels_out)?;
+        Ok(TimeStep {
+            reward: reward + ts.reward,
+            discount: discount * ts.discount,
+            ..ts
+        })
+    }
     fn step_unrendered(&mut self, action: &[f32]) -> Result<(StepKind, f64, f64), EnvError> {
         let (mut reward, mut discount) = (0.0, 1.0);
         for _ in 0..self.repeat {
@@ -92,6 +125,12 @@ impl<E: Environment> Environment for ActionRepeat<E> {
     }
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
         self.inner.set_target(target)
+    }
+    fn save_state(&self) -> EnvState {
+        self.inner.save_state()
+    }
+    fn load_state(&mut self, state: &EnvState) -> Result<(), EnvError> {
+        self.inner.load_state(state)
     }
 }
 
@@ -191,6 +230,37 @@ impl<E: Environment> Environment for FrameStack<E> {
     }
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
         self.inner.set_target(target)
+    }
+    /// The inner state plus the stacked frames (older frames cannot be re-rendered).
+    fn save_state(&self) -> EnvState {
+        let inner = self.inner.save_state();
+        let mut w = Writer::default();
+        w.bytes(&inner.bytes);
+        w.bytes(&self.stack);
+        EnvState {
+            task: inner.task,
+            bytes: w.0,
+        }
+    }
+    fn load_state(&mut self, state: &EnvState) -> Result<(), EnvError> {
+        check_task(&state.task, &self.spec.task)?;
+        let mut r = Reader::new(&state.bytes);
+        let inner = r.bytes("inner state")?.to_vec();
+        let stack = r.bytes("frame stack")?;
+        r.finish()?;
+        if stack.len() != self.stack.len() {
+            return Err(EnvError::InvalidState(format!(
+                "saved frame stack has {} bytes; this stack holds {}",
+                stack.len(),
+                self.stack.len()
+            )));
+        }
+        self.inner.load_state(&EnvState {
+            task: state.task.clone(),
+            bytes: inner,
+        })?;
+        self.stack.copy_from_slice(stack);
+        Ok(())
     }
 }
 

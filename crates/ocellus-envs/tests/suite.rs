@@ -410,3 +410,106 @@ fn pool_without_auto_reset_refuses_to_step_finished_envs() {
     }
     assert_eq!(pool.step(&[0.0; 4]).unwrap_err(), EnvError::EpisodeOver);
 }
+
+#[test]
+fn saved_states_resume_bit_identically_mid_episode() {
+    let build = || {
+        EnvBuilder::new("finger-turn_easy")
+            .size(32, 32)
+            .distractions(DistractionConfig::default())
+            .action_repeat(2)
+            .frame_stack(3)
+            .build()
+            .unwrap()
+    };
+    let actions = random_actions(2, 400, 21);
+    let mut original = build();
+    original.reset(Some(8));
+    for action in &actions[..137] {
+        original.step(action).unwrap();
+    }
+    let saved = original.save_state();
+    let mut resumed = build();
+    resumed.load_state(&saved).unwrap();
+    assert_eq!(resumed.physics_state(), original.physics_state());
+    // 263 more steps cross the end of the episode (500 steps at repeat 2) and a reset.
+    for action in &actions[137..] {
+        let a = original.step(action);
+        let b = resumed.step(action);
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!((a.kind, a.reward, a.state), (b.kind, b.reward, b.state));
+                assert_eq!(a.pixels, b.pixels);
+            }
+            (Err(ea), Err(eb)) => {
+                assert_eq!(ea, EnvError::EpisodeOver);
+                assert_eq!(eb, EnvError::EpisodeOver);
+                let (a, b) = (
+                    original.reset(None).pixels.to_vec(),
+                    resumed.reset(None).pixels.to_vec(),
+                );
+                assert_eq!(a, b, "the reset stream continues identically");
+            }
+            (a, b) => panic!(
+                "diverged: {:?} vs {:?}",
+                a.map(|t| t.kind),
+                b.map(|t| t.kind)
+            ),
+        }
+    }
+}
+
+#[test]
+fn foreign_or_damaged_states_are_refused() {
+    let mut cartpole = make("cartpole-swingup", &SMALL).unwrap();
+    cartpole.reset(Some(1));
+    cartpole.step(&[0.3]).unwrap();
+    let saved = cartpole.save_state();
+    let mut pendulum = make("pendulum-swingup", &SMALL).unwrap();
+    let err = pendulum.load_state(&saved).unwrap_err();
+    assert!(err.to_string().contains("cartpole-swingup"), "{err}");
+    let mut fresh = make("cartpole-swingup", &SMALL).unwrap();
+    let mut cut = saved.clone();
+    cut.bytes.truncate(cut.bytes.len() - 3);
+    assert!(matches!(
+        fresh.load_state(&cut),
+        Err(EnvError::InvalidState(_))
+    ));
+    fresh.load_state(&saved).unwrap();
+    assert_eq!(fresh.physics_state(), cartpole.physics_state());
+}
+
+#[test]
+fn pools_of_wrapped_envs_render_like_single_envs() {
+    // The pool renders straight into its batch (step_into); through distractions and action
+    // repeat that must give the very frames a single environment returns.
+    let build = || {
+        EnvBuilder::new("reacher-easy")
+            .size(24, 24)
+            .distractions(DistractionConfig::default())
+            .action_repeat(2)
+            .build()
+    };
+    let options = PoolOptions {
+        num_envs: 2,
+        num_threads: 2,
+        auto_reset: true,
+        seed: 5,
+    };
+    let mut pool = EnvPool::new(options, |_| build()).unwrap();
+    let mut singles: Vec<_> = (0..2).map(|_| build().unwrap()).collect();
+    let batch = pool.reset();
+    let frame = 3 * 24 * 24;
+    for (i, env) in singles.iter_mut().enumerate() {
+        let ts = env.reset(Some(ocellus_core::derive_seed(5, i as u64)));
+        assert_eq!(&batch.pixels[i * frame..(i + 1) * frame], ts.pixels);
+    }
+    for row in random_actions(4, 30, 3) {
+        let batch = pool.step(&row).unwrap();
+        for (i, env) in singles.iter_mut().enumerate() {
+            let ts = env.step(&row[2 * i..2 * i + 2]).unwrap();
+            assert_eq!(&batch.pixels[i * frame..(i + 1) * frame], ts.pixels);
+            assert_eq!(batch.rewards[i], ts.reward);
+        }
+    }
+}
