@@ -183,36 +183,45 @@ impl EnvPool {
         let slots = &mut self.slots;
         let pixels = &mut self.pixels;
         let states = &mut self.states;
-        self.threads.install(|| {
-            slots
-                .par_chunks_mut(per_worker)
-                .zip(pixels.par_chunks_mut(per_worker * frame_chunk))
-                .zip(states.par_chunks_mut(per_worker * state_len))
-                .enumerate()
-                .for_each(|(block, ((slots, pixels_out), states_out))| {
-                    for (j, slot) in slots.iter_mut().enumerate() {
-                        let i = block * per_worker + j;
-                        // Only the first reset seeds; later ones continue the env's stream.
-                        let fresh_seed = (!slot.seeded).then_some(slot.seed);
-                        slot.seeded = true;
-                        // Environments render straight into their slot of the batch.
-                        let pixels_slot =
-                            &mut pixels_out[j * frame_chunk..j * frame_chunk + frame_len];
-                        let ts = match actions {
-                            Some(acts) if !slot.kind.is_last() => slot
-                                .env
-                                .step_into(&acts[i * a..(i + 1) * a], pixels_slot)
-                                .expect("actions were checked before stepping"),
-                            // Next-step auto-reset: the action is ignored.
-                            Some(_) | None => slot.env.reset_into(fresh_seed, pixels_slot),
-                        };
-                        slot.kind = ts.kind;
-                        slot.reward = ts.reward;
-                        slot.discount = ts.discount;
-                        states_out[j * state_len..(j + 1) * state_len].copy_from_slice(ts.state);
-                    }
-                });
-        });
+        // Steps one block of environments (one worker's share) into its slices of the batch.
+        let run_block =
+            |block: usize, slots: &mut [Slot], pixels_out: &mut [u8], states_out: &mut [f64]| {
+                for (j, slot) in slots.iter_mut().enumerate() {
+                    let i = block * per_worker + j;
+                    // Only the first reset seeds; later ones continue the env's stream.
+                    let fresh_seed = (!slot.seeded).then_some(slot.seed);
+                    slot.seeded = true;
+                    // Environments render straight into their slot of the batch.
+                    let pixels_slot = &mut pixels_out[j * frame_chunk..j * frame_chunk + frame_len];
+                    let ts = match actions {
+                        Some(acts) if !slot.kind.is_last() => slot
+                            .env
+                            .step_into(&acts[i * a..(i + 1) * a], pixels_slot)
+                            .expect("actions were checked before stepping"),
+                        // Next-step auto-reset: the action is ignored.
+                        Some(_) | None => slot.env.reset_into(fresh_seed, pixels_slot),
+                    };
+                    slot.kind = ts.kind;
+                    slot.reward = ts.reward;
+                    slot.discount = ts.discount;
+                    states_out[j * state_len..(j + 1) * state_len].copy_from_slice(ts.state);
+                }
+            };
+        if self.options.num_threads == 1 {
+            // One worker: stepping on the calling thread saves two thread hand-offs per batch.
+            run_block(0, slots, pixels, states);
+        } else {
+            self.threads.install(|| {
+                slots
+                    .par_chunks_mut(per_worker)
+                    .zip(pixels.par_chunks_mut(per_worker * frame_chunk))
+                    .zip(states.par_chunks_mut(per_worker * state_len))
+                    .enumerate()
+                    .for_each(|(block, ((slots, pixels_out), states_out))| {
+                        run_block(block, slots, pixels_out, states_out)
+                    });
+            });
+        }
         for (i, slot) in self.slots.iter().enumerate() {
             self.kinds[i] = slot.kind;
             self.rewards[i] = slot.reward;
