@@ -13,7 +13,7 @@
 
 use crate::integrate::rk4;
 use crate::linalg::solve_sym2;
-use crate::{clamp_ctrl, copy_checked, Physics, StateLengthError};
+use crate::{clamp_ctrl, joint_state_accessors, Physics};
 
 /// Compiled parameters of `acrobot.xml`.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,19 +132,7 @@ impl Physics for Acrobot {
     fn num_actuators(&self) -> usize {
         1
     }
-    fn qpos(&self) -> &[f64] {
-        &self.qpos
-    }
-    fn qvel(&self) -> &[f64] {
-        &self.qvel
-    }
-    fn set_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), StateLengthError> {
-        copy_checked(&mut self.qpos, qpos, "qpos")?;
-        copy_checked(&mut self.qvel, qvel, "qvel")
-    }
-    fn time(&self) -> f64 {
-        self.time
-    }
+    joint_state_accessors!();
     fn reset(&mut self) {
         let model = self.model.clone();
         *self = Acrobot {

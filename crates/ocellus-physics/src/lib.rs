@@ -84,6 +84,31 @@ pub trait Physics: Clone + Send + Sync + 'static {
     fn step(&mut self, ctrl: &[f64]);
 }
 
+/// The `qpos`, `qvel`, `set_state` and `time` methods of [`Physics`] for a simulator whose
+/// state is the fields `qpos: [f64; N]`, `qvel: [f64; N]` and `time: f64`.
+macro_rules! joint_state_accessors {
+    () => {
+        fn qpos(&self) -> &[f64] {
+            &self.qpos
+        }
+        fn qvel(&self) -> &[f64] {
+            &self.qvel
+        }
+        fn set_state(
+            &mut self,
+            qpos: &[f64],
+            qvel: &[f64],
+        ) -> Result<(), $crate::StateLengthError> {
+            $crate::copy_checked(&mut self.qpos, qpos, "qpos")?;
+            $crate::copy_checked(&mut self.qvel, qvel, "qvel")
+        }
+        fn time(&self) -> f64 {
+            self.time
+        }
+    };
+}
+pub(crate) use joint_state_accessors;
+
 /// Clamps a control to MuJoCo's `ctrlrange` of every actuator here, [-1, 1].
 #[inline]
 pub(crate) fn clamp_ctrl(u: f64) -> f64 {

@@ -6,7 +6,7 @@
 //! `(I + h c) a = u + m g l sin θ − c θ̇`. The motor (1 N m) cannot lift the bob (4.905 N m),
 //! so the pendulum must be pumped.
 
-use crate::{clamp_ctrl, copy_checked, Physics, StateLengthError};
+use crate::{clamp_ctrl, joint_state_accessors, Physics};
 
 /// Compiled parameters of `pendulum.xml`.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,19 +85,7 @@ impl Physics for Pendulum {
     fn num_actuators(&self) -> usize {
         1
     }
-    fn qpos(&self) -> &[f64] {
-        &self.qpos
-    }
-    fn qvel(&self) -> &[f64] {
-        &self.qvel
-    }
-    fn set_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), StateLengthError> {
-        copy_checked(&mut self.qpos, qpos, "qpos")?;
-        copy_checked(&mut self.qvel, qvel, "qvel")
-    }
-    fn time(&self) -> f64 {
-        self.time
-    }
+    joint_state_accessors!();
     fn reset(&mut self) {
         let model = self.model.clone();
         *self = Pendulum {

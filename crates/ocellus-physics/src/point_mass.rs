@@ -7,7 +7,7 @@
 //! decoupled, so each limit row is solved exactly on its own.
 
 use crate::soft::{self, SolImp, SolRef, DEFAULT_SOLIMP, DEFAULT_SOLREF};
-use crate::{clamp_ctrl, copy_checked, Physics, StateLengthError};
+use crate::{clamp_ctrl, joint_state_accessors, Physics};
 
 /// Compiled parameters of `point_mass.xml`.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,19 +79,7 @@ impl Physics for PointMass {
     fn num_actuators(&self) -> usize {
         2
     }
-    fn qpos(&self) -> &[f64] {
-        &self.qpos
-    }
-    fn qvel(&self) -> &[f64] {
-        &self.qvel
-    }
-    fn set_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), StateLengthError> {
-        copy_checked(&mut self.qpos, qpos, "qpos")?;
-        copy_checked(&mut self.qvel, qvel, "qvel")
-    }
-    fn time(&self) -> f64 {
-        self.time
-    }
+    joint_state_accessors!();
     fn reset(&mut self) {
         let model = self.model.clone();
         *self = PointMass {
