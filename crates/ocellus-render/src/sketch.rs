@@ -239,7 +239,11 @@ impl Sketch {
     pub fn rotated(&self, quarter_turns: u32) -> Sketch {
         let (w, h) = (self.width, self.height);
         let turns = quarter_turns % 4;
-        let (ow, oh) = if turns.is_multiple_of(2) { (w, h) } else { (h, w) };
+        let (ow, oh) = if turns.is_multiple_of(2) {
+            (w, h)
+        } else {
+            (h, w)
+        };
         let mut out = Sketch {
             width: ow,
             height: oh,

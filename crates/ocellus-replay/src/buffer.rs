@@ -9,9 +9,9 @@ use crate::config::{Compression, EpisodeTail, ReplayConfig, MAX_FRAME_STACK};
 use crate::{codec, ReplayError};
 
 /// "No step": the `prev` of a `First` step, the `next` of a step whose successor is unwritten.
-const NO_STEP: u64 = u64::MAX;
+pub(crate) const NO_STEP: u64 = u64::MAX;
 /// The sampleable-set position of a step that is not a sampleable transition.
-const NOT_SAMPLEABLE: u32 = u32::MAX;
+pub(crate) const NOT_SAMPLEABLE: u32 = u32::MAX;
 
 /// One environment time step, as `ocellus-envs` returns it (dm_env convention: the action is
 /// the one that *led to* this observation, the reward the one it earned).
@@ -155,34 +155,34 @@ pub struct BatchMut<'a> {
 
 /// Per-stream bookkeeping: the running episode and the transitions whose windows are open.
 #[derive(Clone, Debug, Default)]
-struct Stream {
+pub(crate) struct Stream {
     /// Whether an episode is running (a `First` was written and no end since).
-    running: bool,
+    pub(crate) running: bool,
     /// Step id of the stream's latest step.
-    last: u64,
+    pub(crate) last: u64,
     /// Step ids of observations whose n-step windows have not closed yet, oldest first
     /// (at most `n`).
-    open: VecDeque<u64>,
+    pub(crate) open: VecDeque<u64>,
 }
 
 /// Frame storage: one raw slot per step, or LZ4 encodings in a circular byte arena.
 #[derive(Debug)]
-enum Frames {
+pub(crate) enum Frames {
     Raw(Vec<u8>),
     Lz4(Arena),
 }
 
 /// A circular log of encoded frames, written and freed in step order.
 #[derive(Debug)]
-struct Arena {
-    bytes: Vec<u8>,
+pub(crate) struct Arena {
+    pub(crate) bytes: Vec<u8>,
     /// Per slot: where its encoding starts in `bytes`, and its length.
-    offset: Vec<u64>,
-    len: Vec<u32>,
+    pub(crate) offset: Vec<u64>,
+    pub(crate) len: Vec<u32>,
     /// Where the next encoding goes (or wraps to 0 when it does not fit before the end).
-    head: usize,
+    pub(crate) head: usize,
     /// Encoding scratch space.
-    scratch: Vec<u8>,
+    pub(crate) scratch: Vec<u8>,
 }
 
 /// The replay buffer: a fixed-capacity ring of time steps from one or more streams.
@@ -191,28 +191,28 @@ struct Arena {
 /// threads with [`crate::SharedReplay`]. See the crate docs for layout and semantics.
 #[derive(Debug)]
 pub struct ReplayBuffer {
-    config: ReplayConfig,
-    frame_len: usize,
-    frames: Frames,
+    pub(crate) config: ReplayConfig,
+    pub(crate) frame_len: usize,
+    pub(crate) frames: Frames,
     /// `[capacity, A]` actions.
-    actions: Vec<f32>,
-    rewards: Vec<f64>,
-    discounts: Vec<f64>,
-    kinds: Vec<StepKind>,
+    pub(crate) actions: Vec<f32>,
+    pub(crate) rewards: Vec<f64>,
+    pub(crate) discounts: Vec<f64>,
+    pub(crate) kinds: Vec<StepKind>,
     /// Step id of the previous step of the same episode (`NO_STEP` for `First`).
-    prev: Vec<u64>,
+    pub(crate) prev: Vec<u64>,
     /// Step id of the next step of the same episode (`NO_STEP` until written).
-    next: Vec<u64>,
+    pub(crate) next: Vec<u64>,
     /// Step ids of the observations o_t of every sampleable transition (a dense set).
-    sampleable: Vec<u64>,
+    pub(crate) sampleable: Vec<u64>,
     /// Per slot: index into `sampleable`, or `NOT_SAMPLEABLE`.
-    position: Vec<u32>,
-    streams: Vec<Stream>,
+    pub(crate) position: Vec<u32>,
+    pub(crate) streams: Vec<Stream>,
     /// Steps ever written; the next step gets this id.
-    written: u64,
+    pub(crate) written: u64,
     /// Id of the oldest stored step: ids in `oldest..written` are stored.
-    oldest: u64,
-    stats: ReplayStats,
+    pub(crate) oldest: u64,
+    pub(crate) stats: ReplayStats,
 }
 
 impl ReplayBuffer {

@@ -94,6 +94,13 @@
 //! out. Delta against a key frame of the same episode every 8 steps measured about 2 KB/frame
 //! (5x better) but makes frames depend on older frames for eviction; not done yet.
 //!
+//! # Saving and loading
+//!
+//! [`ReplayBuffer::save`] writes the stored steps, episode links, open windows, counters and
+//! the sampleable set to one versioned, checksummed file; [`ReplayBuffer::load`] checks it
+//! (magic, version, length, CRC-32, expected config, every invariant) and returns a buffer
+//! that continues bit-exactly, or a [`ReplayFileError`] naming the problem. See [`persist`].
+//!
 //! # Threads
 //!
 //! [`SharedReplay`] shares a buffer between an actor and a learner; [`Prefetcher`] samples
@@ -132,12 +139,14 @@ mod buffer;
 pub mod codec;
 mod config;
 mod error;
+pub mod persist;
 mod sampler;
 
 pub use buffer::{Batch, BatchMut, ReplayBuffer, ReplayStats, Step, StepBatch};
 pub use config::{Compression, EpisodeTail, ReplayConfig, MAX_FRAME_STACK};
 pub use error::ReplayError;
 pub use ocellus_core::StepKind;
+pub use persist::{ReplayFileError, REPLAY_FILE_VERSION};
 pub use sampler::{
     BatchSource, DirectSampler, PrefetchOptions, Prefetcher, SharedReplay, TransitionSink,
     PREFETCH_ROWS_PER_LOCK,
