@@ -12,9 +12,9 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
-cargo build --quiet --release -p ocellus-cli
+bin/ocellus --version >/dev/null  # builds the release binary (and sets up libtorch) first
 echo
-target/release/ocellus bench envs --seconds "$seconds" --json target/bench/ocellus_envs.json
+bin/ocellus bench envs --seconds "$seconds" --json target/bench/ocellus_envs.json
 echo
 python="$(scripts/setup_dmc_venv.sh | tail -n 1)"
 nice -n 0 "$python" scripts/bench_dmc.py --seconds "$seconds" --json target/bench/dmc.json

@@ -7,9 +7,11 @@
 mod bench;
 mod envs_cmd;
 mod image_io;
+mod plot_cmd;
 mod rewards_cmd;
 mod tasks_cmd;
 mod trace;
+mod train_cmd;
 
 use std::process::ExitCode;
 
@@ -45,6 +47,12 @@ enum Command {
         #[command(subcommand)]
         command: rewards_cmd::RewardsCommand,
     },
+    /// Train an agent from pixels (or resume a run with --resume DIR).
+    Train(train_cmd::TrainArgs),
+    /// Evaluate the latest checkpoint of a run.
+    Eval(train_cmd::EvalArgs),
+    /// Plot evaluation curves of runs (mean ± std across seeds) into a PNG.
+    Plot(plot_cmd::PlotArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -62,6 +70,9 @@ fn main() -> ExitCode {
         } => bench::run(&args),
         Command::Tasks { command } => tasks_cmd::run(command),
         Command::Rewards { command } => rewards_cmd::run(command),
+        Command::Train(args) => train_cmd::run(&args),
+        Command::Eval(args) => train_cmd::eval(&args),
+        Command::Plot(args) => plot_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

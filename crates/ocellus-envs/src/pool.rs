@@ -10,7 +10,6 @@
 //! environment is an [`EnvError::EpisodeOver`].
 
 use ocellus_core::{derive_seed, StepKind};
-use rayon::prelude::*;
 
 use crate::env::{EnvSpec, Environment};
 use crate::error::check_action;
@@ -104,7 +103,8 @@ impl EnvPool {
             });
         }
         let threads = rayon::ThreadPoolBuilder::new()
-            .num_threads(options.num_threads)
+            // The caller steps one block itself (see `run`), so it needs one worker fewer.
+            .num_threads(options.num_threads.saturating_sub(1).max(1))
             .thread_name(|i| format!("ocellus-env-{i}"))
             .build()
             .map_err(|_| EnvError::InvalidOption {
@@ -211,15 +211,22 @@ impl EnvPool {
             // One worker: stepping on the calling thread saves two thread hand-offs per batch.
             run_block(0, slots, pixels, states);
         } else {
-            self.threads.install(|| {
-                slots
-                    .par_chunks_mut(per_worker)
-                    .zip(pixels.par_chunks_mut(per_worker * frame_chunk))
-                    .zip(states.par_chunks_mut(per_worker * state_len))
-                    .enumerate()
-                    .for_each(|(block, ((slots, pixels_out), states_out))| {
-                        run_block(block, slots, pixels_out, states_out)
-                    });
+            // The calling thread steps the first block itself and hands the others to the
+            // pool's `num_threads - 1` workers: one hand-off per worker and batch.
+            let mut blocks = slots
+                .chunks_mut(per_worker)
+                .zip(pixels.chunks_mut(per_worker * frame_chunk))
+                .zip(states.chunks_mut(per_worker * state_len))
+                .enumerate();
+            let run_block = &run_block;
+            let first = blocks.next();
+            self.threads.in_place_scope(|scope| {
+                for (block, ((slots, pixels_out), states_out)) in blocks {
+                    scope.spawn(move |_| run_block(block, slots, pixels_out, states_out));
+                }
+                if let Some((block, ((slots, pixels_out), states_out))) = first {
+                    run_block(block, slots, pixels_out, states_out);
+                }
             });
         }
         for (i, slot) in self.slots.iter().enumerate() {

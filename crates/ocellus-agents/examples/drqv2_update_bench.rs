@@ -1,0 +1,103 @@
+//! Times one DrQ-v2 update (augment, encode, critic step, actor step, target EMA).
+//!
+//! `cargo run --release -p ocellus-agents --example drqv2_update_bench [-- PRESET]`
+//! (default preset `paper`: batch 256, 84×84, frame stack 3) with 6 action dimensions as in
+//! `shared/research/dlbench.md`; 2 intra-op threads like `scripts/bench_drqv2_update.py`.
+//! Environment overrides for exploring presets: `BENCH_BATCH`, `BENCH_IMAGE`, `BENCH_HIDDEN`,
+//! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch).
+//! Prints the median of 20 timed updates after 3 warm-up updates, in ms.
+
+use std::time::Instant;
+
+use ocellus_agents::drqv2::{Batch, DrQV2Agent, DrQV2Config};
+use ocellus_core::AgentSteps;
+use ocellus_nn::Rng;
+use tch::{Device, Kind};
+
+fn env_i64(name: &str) -> Option<i64> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.parse().expect("an integer"))
+}
+
+fn main() {
+    let preset = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| String::from("paper"));
+    let mut config = DrQV2Config::preset(&preset).expect("a known preset");
+    if let Some(b) = env_i64("BENCH_BATCH") {
+        config.batch_size = b;
+    }
+    if let Some(s) = env_i64("BENCH_IMAGE") {
+        config.image_size = s;
+    }
+    if let Some(h) = env_i64("BENCH_HIDDEN") {
+        config.hidden_dim = h;
+    }
+    if let Some(m) = env_i64("BENCH_MICRO") {
+        config.micro_batch_size = m;
+    }
+    tch::set_num_threads(2);
+    let action_dim = 6;
+    let obs_shape = config.obs_shape(3);
+    let (b, [c, h, w]) = (config.batch_size, obs_shape);
+    let mut agent = DrQV2Agent::new(config, obs_shape, action_dim, Device::Cpu, 1).expect("agent");
+    let mut rng = Rng::new(0, 0);
+    let batch = Batch {
+        obs: rng
+            .uniform_tensor(&[b, c, h, w], 0.0, 256.0, Device::Cpu)
+            .to_kind(Kind::Uint8),
+        action: rng.uniform_tensor(&[b, action_dim], -1.0, 1.0, Device::Cpu),
+        reward: rng.uniform_tensor(&[b, 1], 0.0, 1.0, Device::Cpu),
+        bootstrap_discount: rng.uniform_tensor(&[b, 1], 0.97, 0.98, Device::Cpu),
+        next_obs: rng
+            .uniform_tensor(&[b, c, h, w], 0.0, 256.0, Device::Cpu)
+            .to_kind(Kind::Uint8),
+    };
+    let step = AgentSteps(10_000);
+    for _ in 0..3 {
+        agent.update(&batch, step);
+    }
+    let mut ms: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            let m = agent.update(&batch, step);
+            assert!(m.critic.loss.is_finite());
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    let median = (ms[9] + ms[10]) / 2.0;
+    // acting latency: one observation, policy noise on
+    let obs = batch.obs.get(0);
+    let mut act_ms: Vec<f64> = (0..50)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = agent.act(&obs, step, false);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    act_ms.sort_by(f64::total_cmp);
+    // the augmentation alone (one batch of u8 frames)
+    let mut aug = ocellus_nn::RandomShift::new(4, Rng::new(0, 1));
+    let mut aug_ms: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = aug.forward(&batch.obs);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    aug_ms.sort_by(f64::total_cmp);
+    println!(
+        "rust tch drqv2 update: preset={preset} batch={b} image={h} hidden={} micro={} threads={}: \
+         median {median:.1} ms/update (min {:.1}, max {:.1}); act B=1 median {:.2} ms; \
+         random shift of one u8 obs batch median {:.2} ms",
+        agent.config().hidden_dim,
+        agent.config().micro_batch_size,
+        tch::get_num_threads(),
+        ms[0],
+        ms[19],
+        act_ms[25],
+        aug_ms[10]
+    );
+}

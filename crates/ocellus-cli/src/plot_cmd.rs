@@ -1,0 +1,107 @@
+//! `ocellus plot`: evaluation curves of runs, mean ± std across seeds, x in environment frames.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use ocellus_monitor::plot::{aggregate, draw, write_png, PlotOptions};
+use ocellus_train::run_dir::{read_run_config, RunPaths, CONFIG_FILE};
+
+/// Flags of `ocellus plot`.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Run directories, or directories holding runs (searched three levels deep).
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// The PNG to write.
+    #[arg(long, default_value = "curves.png")]
+    out: PathBuf,
+}
+
+fn find_runs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
+    if dir.join(CONFIG_FILE).is_file() {
+        out.push(dir.to_path_buf());
+        return Ok(());
+    }
+    if depth == 0 {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    for e in entries {
+        find_runs(&e, depth - 1, out)?;
+    }
+    Ok(())
+}
+
+/// `(env_frames, episode_return_mean)` of a run's `eval.csv`.
+fn eval_curve(run: &Path) -> Result<Vec<(f64, f64)>> {
+    let path = run.join("eval.csv");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .with_context(|| format!("{} has no `{name}` column", path.display()))
+    };
+    let (x, y) = (col("env_frames")?, col("episode_return_mean")?);
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let num = |i: usize| -> Result<f64> {
+                cells
+                    .get(i)
+                    .and_then(|c| c.parse().ok())
+                    .with_context(|| format!("{}: bad row `{l}`", path.display()))
+            };
+            Ok((num(x)?, num(y)?))
+        })
+        .collect()
+}
+
+/// Runs `ocellus plot`.
+pub fn run(args: &PlotArgs) -> Result<()> {
+    let mut runs = Vec::new();
+    for d in &args.dirs {
+        find_runs(d, 3, &mut runs)?;
+    }
+    if runs.is_empty() {
+        bail!("no run directories (with {CONFIG_FILE}) under the given paths");
+    }
+    // Group by task / agent / preset; each seed is one run of its group.
+    let mut groups: BTreeMap<String, Vec<Vec<(f64, f64)>>> = BTreeMap::new();
+    for run in &runs {
+        let config = read_run_config(&RunPaths::new(run))
+            .with_context(|| format!("reading the config of {}", run.display()))?;
+        let label = format!("{} drqv2-{}", config.run.task, config.run.preset);
+        groups.entry(label).or_default().push(eval_curve(run)?);
+    }
+    let curves: Vec<_> = groups
+        .iter()
+        .map(|(label, rs)| aggregate(format!("{label} ({} seeds)", rs.len()), rs))
+        .collect();
+    let image = draw(
+        &curves,
+        &PlotOptions {
+            title: "evaluation return (mean ± std across seeds)".into(),
+            ..PlotOptions::default()
+        },
+    )?;
+    write_png(&image, &args.out)?;
+    println!(
+        "{} runs in {} groups -> {}",
+        runs.len(),
+        groups.len(),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Reusable tch building blocks for pixel-based continuous control.
+//!
+//! Each module holds one idea that DrQ-v2 (Yarats et al. 2021, arXiv 2107.09645) and its
+//! descendants (DrM, TACO, MENTOR) share, so that an agent file in `ocellus-agents` reads as the
+//! algorithm and nothing else:
+//!
+//! | module | what | reference (facebookresearch/drqv2 @ c0c650b) |
+//! |---|---|---|
+//! | [`rng`] | [`Rng`]: seedable xoshiro256++ whose state is four `u64`s (checkpointable) | — (replaces torch's global generator) |
+//! | [`augment`] | [`RandomShift`]: replicate pad + per-sample integer crop | `drqv2.py::RandomShiftsAug` |
+//! | [`encoder`] | [`ConvEncoder`]: 4 × conv3x3, size from conv arithmetic | `drqv2.py::Encoder` |
+//! | [`mlp`] | [`Trunk`] (Linear → LayerNorm → Tanh) and [`Mlp`] (Linear/ReLU stack) | `drqv2.py::Actor/Critic` |
+//! | [`truncated_normal`] | [`TruncatedNormal`] with straight-through clamp and noise clip | `utils.py::TruncatedNormal` |
+//! | [`schedule`] | [`Schedule`]: constant or `linear(init, final, duration)` in agent steps | `utils.py::schedule` |
+//! | [`target`] | [`soft_update`]: the EMA target update | `utils.py::soft_update_params` |
+//! | [`init`] | orthogonal initialisation | `utils.py::weight_init` |
+//! | [`adam`] | [`Adam`]: torch.optim.Adam's update on tensors, state as named tensors | `torch/optim/adam.py` (2.13) |
+//! | [`state`] | checking named-tensor state against what a model expects ([`StateError`]) | — |
+//!
+//! Every random draw comes from an explicit [`Rng`], never from libtorch's global generator, so
+//! two models built and trained from the same seed on the same data are bit-identical, and
+//! every generator state can be written to a checkpoint and restored.
+#![deny(missing_docs)]
+
+pub mod adam;
+pub mod augment;
+pub mod encoder;
+pub mod init;
+pub mod mlp;
+pub mod rng;
+pub mod schedule;
+pub mod state;
+pub mod target;
+pub mod truncated_normal;
+
+pub use adam::{Adam, AdamConfig};
+pub use augment::RandomShift;
+pub use encoder::{conv_out_len, ConvEncoder};
+pub use mlp::{Mlp, Trunk};
+pub use rng::Rng;
+pub use schedule::Schedule;
+pub use state::{StateError, StateProblem};
+pub use target::soft_update;
+pub use truncated_normal::TruncatedNormal;

@@ -1,0 +1,489 @@
+//! A training run's configuration: a `[run]` table (what to train, for how long, how often to
+//! evaluate and checkpoint) and an `[agent]` table (the DrQ-v2 hyper-parameters, which also fix
+//! image size, frame stack and action repeat).
+//!
+//! Two layers (STYLE.md §5): [`RawTrainConfig`] is what TOML holds (`deny_unknown_fields`, so a
+//! typo is an error), [`RawTrainConfig::validate`] turns it into a [`TrainConfig`] or lists
+//! *every* problem at once. [`ConfigBuilder`] layers a preset, an optional file and
+//! `section.key=value` overrides, in that order, before validation.
+
+use ocellus_agents::drqv2::PRESETS;
+use ocellus_agents::{DrQV2Config, DrQV2RawConfig};
+use ocellus_core::EnvFrames;
+use serde::{Deserialize, Serialize};
+use tch::Device;
+use toml::{Table, Value};
+
+use crate::error::ConfigError;
+
+/// The only agent this crate trains so far.
+pub const AGENT_NAME: &str = "drqv2";
+
+/// The `[run]` table as written in TOML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRunConfig {
+    /// Registered task name (`ocellus envs list`), e.g. `cartpole-swingup`.
+    pub task: String,
+    /// The agent (`drqv2`).
+    pub agent: String,
+    /// Name of the preset the `[agent]` table started from (`paper`, `cpu`); a label for run
+    /// directories and plots, the `[agent]` table is what is used.
+    pub preset: String,
+    /// Environment frames to train for (papers' "frames"; agent steps × action repeat).
+    pub frames: u64,
+    /// Seed of every random stream of the run (agent, environments, replay sampling).
+    pub seed: u64,
+    /// `cpu`, `cuda` or `cuda:N`.
+    pub device: String,
+    /// Evaluate every this many environment frames (and at frame 0 and at the end); 0 = never.
+    pub eval_every_frames: u64,
+    /// Deterministic (mean-action) episodes per evaluation (DrQ-v2: 10).
+    pub eval_episodes: u32,
+    /// Write a checkpoint every this many environment frames (also at the end and on Ctrl-C);
+    /// 0 = only at the end and on Ctrl-C.
+    pub checkpoint_every_frames: u64,
+    /// Write the first episode of each evaluation as `videos/eval_<frames>.gif`.
+    pub video: bool,
+    /// LZ4-compress replay frames with this many bytes reserved per frame; 0 = raw frames.
+    pub replay_lz4_frame_budget_bytes: u64,
+}
+
+impl Default for RawRunConfig {
+    fn default() -> Self {
+        RawRunConfig {
+            task: "cartpole-swingup".into(),
+            agent: AGENT_NAME.into(),
+            preset: "cpu".into(),
+            frames: 100_000,
+            seed: 1,
+            device: "cpu".into(),
+            // drqv2 cfgs/config.yaml: eval_every_frames: 10000, num_eval_episodes: 10
+            eval_every_frames: 10_000,
+            eval_episodes: 10,
+            checkpoint_every_frames: 50_000,
+            video: true,
+            replay_lz4_frame_budget_bytes: 0,
+        }
+    }
+}
+
+/// A whole run configuration as written in TOML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrainConfig {
+    /// What to train and the run's cadences.
+    pub run: RawRunConfig,
+    /// DrQ-v2's hyper-parameters (a complete preset).
+    pub agent: DrQV2RawConfig,
+}
+
+/// Validated run settings (see [`RawRunConfig`] for each field).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunConfig {
+    /// Task name.
+    pub task: String,
+    /// Preset label.
+    pub preset: String,
+    /// Training length.
+    pub frames: EnvFrames,
+    /// Run seed.
+    pub seed: u64,
+    /// Device for the networks.
+    pub device: Device,
+    /// Evaluation cadence (`None`: never).
+    pub eval_every: Option<EnvFrames>,
+    /// Episodes per evaluation.
+    pub eval_episodes: u32,
+    /// Checkpoint cadence (`None`: only at the end and on Ctrl-C).
+    pub checkpoint_every: Option<EnvFrames>,
+    /// Evaluation videos on or off.
+    pub video: bool,
+    /// LZ4 frame budget, if replay compression is on.
+    pub replay_lz4_frame_budget_bytes: Option<usize>,
+}
+
+/// A validated configuration: the run and the agent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// The `[run]` table.
+    pub run: RunConfig,
+    /// The `[agent]` table.
+    pub agent: DrQV2Config,
+    /// The raw form it was validated from (written to `config.toml`).
+    pub raw: RawTrainConfig,
+}
+
+/// Parses `cpu`, `cuda` or `cuda:N`.
+pub fn parse_device(text: &str) -> Option<Device> {
+    match text {
+        "cpu" => Some(Device::Cpu),
+        "cuda" => Some(Device::Cuda(0)),
+        _ => text
+            .strip_prefix("cuda:")
+            .and_then(|n| n.parse().ok())
+            .map(Device::Cuda),
+    }
+}
+
+impl RawTrainConfig {
+    /// Checks every value of both tables and returns all problems at once.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] listing each problem; `origin` names the source.
+    pub fn validate(&self, origin: &str) -> Result<TrainConfig, ConfigError> {
+        let r = &self.run;
+        let mut problems: Vec<String> = Vec::new();
+        let mut check = |ok: bool, field: &str, value: String, reason: &str| {
+            if !ok {
+                problems.push(format!("`run.{field}` = {value}: {reason}"));
+            }
+        };
+        check(
+            ocellus_envs::task_info(&r.task).is_ok(),
+            "task",
+            format!("{:?}", r.task),
+            "not a registered task (see `ocellus envs list`)",
+        );
+        check(
+            r.agent == AGENT_NAME,
+            "agent",
+            format!("{:?}", r.agent),
+            "the only agent is \"drqv2\"",
+        );
+        check(
+            !r.preset.is_empty()
+                && r.preset
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "preset",
+            format!("{:?}", r.preset),
+            "a label of letters, digits, '-' and '_'",
+        );
+        check(
+            r.frames > 0,
+            "frames",
+            r.frames.to_string(),
+            "must be positive",
+        );
+        let device = parse_device(&r.device);
+        check(
+            device.is_some(),
+            "device",
+            format!("{:?}", r.device),
+            "must be \"cpu\", \"cuda\" or \"cuda:N\"",
+        );
+        check(
+            r.eval_every_frames == 0 || r.eval_episodes > 0,
+            "eval_episodes",
+            r.eval_episodes.to_string(),
+            "must be positive when evaluation is on",
+        );
+        let action_repeat = u64::from(self.agent.action_repeat.max(1));
+        for (field, value) in [
+            ("eval_every_frames", r.eval_every_frames),
+            ("checkpoint_every_frames", r.checkpoint_every_frames),
+        ] {
+            check(
+                value.is_multiple_of(action_repeat),
+                field,
+                value.to_string(),
+                "must be a multiple of the action repeat (frames advance by it)",
+            );
+        }
+        let agent = self.agent.validate(origin);
+        if let Err(ocellus_agents::ConfigError::Invalid { problems: p, .. }) = &agent {
+            problems.extend(p.iter().map(|p| format!("[agent] {p}")));
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                problems,
+            });
+        }
+        let agent = agent.map_err(|e| ConfigError::Invalid {
+            origin: origin.to_string(),
+            problems: vec![e.to_string()],
+        })?;
+        let nonzero = |v: u64| (v > 0).then_some(EnvFrames(v));
+        Ok(TrainConfig {
+            run: RunConfig {
+                task: r.task.clone(),
+                preset: r.preset.clone(),
+                frames: EnvFrames(r.frames),
+                seed: r.seed,
+                device: device.expect("checked above"),
+                eval_every: nonzero(r.eval_every_frames),
+                eval_episodes: r.eval_episodes,
+                checkpoint_every: nonzero(r.checkpoint_every_frames),
+                video: r.video,
+                replay_lz4_frame_budget_bytes: (r.replay_lz4_frame_budget_bytes > 0)
+                    .then_some(r.replay_lz4_frame_budget_bytes as usize),
+            },
+            agent,
+            raw: self.clone(),
+        })
+    }
+}
+
+impl TrainConfig {
+    /// Parses and validates a complete TOML text (e.g. a run's `config.toml`).
+    ///
+    /// # Errors
+    /// [`ConfigError::Parse`] naming the key and line, or [`ConfigError::Invalid`].
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let raw: RawTrainConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        raw.validate(origin)
+    }
+
+    /// The resolved configuration as TOML (without a header).
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string(&self.raw).expect("a validated config always serialises")
+    }
+}
+
+/// Layers the sources of a configuration: preset, then a file, then overrides.
+#[derive(Clone, Debug)]
+pub struct ConfigBuilder {
+    table: Table,
+    origin: Vec<String>,
+}
+
+impl ConfigBuilder {
+    /// Starts from the run defaults and the agent preset `preset` (`configs/drqv2/<preset>.toml`).
+    ///
+    /// # Errors
+    /// [`ConfigError::UnknownPreset`].
+    pub fn from_preset(preset: &str) -> Result<Self, ConfigError> {
+        let (_, text) = PRESETS.iter().find(|(n, _)| *n == preset).ok_or_else(|| {
+            ConfigError::UnknownPreset {
+                name: preset.to_string(),
+                available: PRESETS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })?;
+        let agent: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: format!("preset {preset}"),
+            message: e.to_string(),
+        })?;
+        let run = RawRunConfig {
+            preset: preset.to_string(),
+            ..RawRunConfig::default()
+        };
+        let mut table = Table::new();
+        table.insert(
+            "run".into(),
+            Value::try_from(run).expect("the run defaults serialise"),
+        );
+        table.insert("agent".into(), Value::Table(agent));
+        Ok(ConfigBuilder {
+            table,
+            origin: vec![format!("preset {preset}")],
+        })
+    }
+
+    /// Merges a TOML file's tables over the current values (keys it does not mention keep
+    /// theirs). `origin` names it in errors.
+    ///
+    /// # Errors
+    /// [`ConfigError::Parse`] if the text is not TOML or not made of tables.
+    pub fn merge_toml(mut self, text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let file: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        merge(&mut self.table, file);
+        self.origin.push(origin.to_string());
+        Ok(self)
+    }
+
+    /// Applies `section.key=value` overrides (nested keys like
+    /// `agent.stddev_schedule.over_agent_steps=1000` too). The value is read as a TOML value;
+    /// if that fails it is taken as a string, so `run.task=cartpole-swingup` needs no quotes.
+    /// All malformed overrides are reported together.
+    ///
+    /// # Errors
+    /// [`ConfigError::Override`] listing each malformed override.
+    pub fn set_all<S: AsRef<str>>(mut self, overrides: &[S]) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        for o in overrides {
+            let o = o.as_ref();
+            if let Err(reason) = set(&mut self.table, o) {
+                problems.push(format!("`{o}`: {reason}"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Override { problems });
+        }
+        if !overrides.is_empty() {
+            self.origin.push("--set overrides".into());
+        }
+        Ok(self)
+    }
+
+    /// Deserialises (unknown keys are errors) and validates.
+    ///
+    /// # Errors
+    /// [`ConfigError::Parse`] or [`ConfigError::Invalid`].
+    pub fn build(self) -> Result<TrainConfig, ConfigError> {
+        let origin = self.origin.join(" + ");
+        let raw: RawTrainConfig =
+            Value::Table(self.table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Parse {
+                    origin: origin.clone(),
+                    message: e.to_string(),
+                })?;
+        raw.validate(&origin)
+    }
+}
+
+fn merge(base: &mut Table, over: Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn set(table: &mut Table, text: &str) -> Result<(), String> {
+    let (path, value) = text.split_once('=').ok_or("expected section.key=value")?;
+    let keys: Vec<&str> = path.trim().split('.').collect();
+    if keys.len() < 2 || keys.iter().any(|k| k.is_empty()) {
+        return Err("the key needs a section, like run.frames or agent.lr".into());
+    }
+    let value = value.trim();
+    let parsed = toml::from_str::<Table>(&format!("v = {value}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| Value::String(value.to_string()));
+    let mut node = table;
+    for k in &keys[..keys.len() - 1] {
+        let entry = node
+            .entry(k.to_string())
+            .or_insert_with(|| Value::Table(Table::new()));
+        node = match entry {
+            Value::Table(t) => t,
+            _ => return Err(format!("`{k}` is a value, not a table")),
+        };
+    }
+    node.insert(keys[keys.len() - 1].to_string(), parsed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_build_with_run_defaults() {
+        for (name, _) in PRESETS {
+            let c = ConfigBuilder::from_preset(name).unwrap().build().unwrap();
+            assert_eq!(c.run.preset, *name);
+            assert_eq!(c.run.eval_episodes, 10);
+            assert_eq!(c.run.eval_every, Some(EnvFrames(10_000)));
+        }
+    }
+
+    #[test]
+    fn overrides_are_typed_and_nested() {
+        let c = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .set_all(&[
+                "run.task=cartpole-balance",
+                "run.frames=2000",
+                "agent.lr=3e-4",
+                "agent.stddev_schedule.over_agent_steps=1000",
+                "run.video=false",
+            ])
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.run.task, "cartpole-balance");
+        assert_eq!(c.run.frames, EnvFrames(2000));
+        assert_eq!(c.agent.lr, 3e-4);
+        assert!(!c.run.video);
+        // The round trip through the resolved TOML gives the same config.
+        let again = TrainConfig::from_toml_str(&c.to_toml_string(), "resolved").unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_naming_it() {
+        let err = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .set_all(&["run.framez=10"])
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("framez"), "{err}");
+        let err = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .merge_toml("[agent]\nlearning_rate = 1.0\n", "x.toml")
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("learning_rate"), "{err}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let err = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .set_all(&[
+                "run.task=no-such-task",
+                "run.device=tpu",
+                "run.eval_every_frames=1001",
+                "agent.lr=-1",
+                "agent.batch_size=0",
+            ])
+            .unwrap()
+            .build()
+            .unwrap_err();
+        let ConfigError::Invalid { problems, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(problems.len(), 5, "{problems:#?}");
+        for needle in [
+            "run.task",
+            "run.device",
+            "eval_every_frames",
+            "`lr`",
+            "batch_size",
+        ] {
+            assert!(err.to_string().contains(needle), "{needle} in {err}");
+        }
+    }
+
+    #[test]
+    fn malformed_overrides_are_reported_together() {
+        let err = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .set_all(&["frames", "run.=3", "run.frames=5"])
+            .unwrap_err();
+        let ConfigError::Override { problems } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
+    fn unknown_presets_and_devices() {
+        assert!(matches!(
+            ConfigBuilder::from_preset("gpu"),
+            Err(ConfigError::UnknownPreset { .. })
+        ));
+        assert_eq!(parse_device("cuda:1"), Some(Device::Cuda(1)));
+        assert_eq!(parse_device("cpu"), Some(Device::Cpu));
+        assert_eq!(parse_device("gpu"), None);
+    }
+}

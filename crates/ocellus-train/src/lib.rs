@@ -1,0 +1,39 @@
+//! Training DrQ-v2 from pixels: the loop, run directories, logs, evaluation videos and
+//! bit-exact checkpoints.
+//!
+//! * [`config`]: [`TrainConfig`], a `[run]` table plus the agent's `[agent]` table, layered
+//!   from a preset, a file and `section.key=value` overrides by [`ConfigBuilder`]; unknown keys
+//!   are errors and every invalid value is reported at once.
+//! * [`trainer`]: [`Trainer`], whose [`Trainer::train_until`] is the loop (act, step, store,
+//!   update, evaluate, checkpoint), written to be read top to bottom.
+//! * [`checkpoint`]: the versioned, checksummed checkpoint directory and its atomic commit.
+//! * [`run_dir`]: the run directory layout.
+//! * [`eval`]: evaluating the latest checkpoint of a run.
+//!
+//! ```no_run
+//! use std::sync::atomic::AtomicBool;
+//! use ocellus_train::{ConfigBuilder, Trainer};
+//!
+//! let config = ConfigBuilder::from_preset("cpu")?
+//!     .set_all(&["run.task=cartpole-balance", "run.frames=20000"])?
+//!     .build()?;
+//! let mut trainer = Trainer::create(config, "runs/demo".as_ref(), "example")?;
+//! let summary = trainer.run(&AtomicBool::new(false))?;
+//! println!("{:?}", summary.last_eval_return);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod checkpoint;
+pub mod config;
+pub mod error;
+pub mod eval;
+pub mod run_dir;
+pub mod trainer;
+pub mod video;
+
+pub use config::{ConfigBuilder, RawRunConfig, RawTrainConfig, RunConfig, TrainConfig};
+pub use error::{CheckpointError, ConfigError, TrainError};
+pub use eval::{evaluate_run, EvalReport};
+pub use run_dir::{default_run_dir, RunPaths};
+pub use trainer::{Outcome, RunSummary, Trainer};

@@ -1,0 +1,829 @@
+//! The DrQ-v2 training loop, written to be read top to bottom like a CleanRL script.
+//!
+//! Reference: facebookresearch/drqv2 @ c0c650b `train.py::Workspace.train` (the loop) and
+//! `cfgs/config.yaml` (cadences); paper: Yarats et al. 2021, arXiv:2107.09645.
+//!
+//! # One iteration = one agent step (`action_repeat` environment frames)
+//!
+//! 1. **act**: uniform in [−1, 1) from the trainer's own generator while
+//!    `agent_steps < seed_frames / action_repeat` (the seed phase); afterwards the agent's
+//!    noisy policy `μ(h) + σ(t)·ε` with σ(t) read at the *agent step* (`stddev_schedule`
+//!    counts agent steps, STYLE.md §7.1).
+//! 2. **step** the environment; the action repeat happens inside it (the inner MDP's rewards
+//!    are summed, discount 1: drqv2 issue #5).
+//! 3. **store** the newest frame, the action, reward and discount in the replay (one frame per
+//!    step; stacks and n-step targets are rebuilt when sampling). An episode end logs a
+//!    `train/` row (and a `loss/` row) and resets the environment.
+//! 4. **update** once when past the seed phase and `agent_steps % update_every == 0`: sample a
+//!    batch synchronously with the trainer's checkpointed generator, then `agent.update`.
+//! 5. **evaluate** every `eval_every` frames (and at frame 0 and at the end): deterministic
+//!    mean-action episodes on a separate environment whose episode `i` is seeded
+//!    `derive_seed(eval_base, i)`.
+//! 6. **checkpoint** every `checkpoint_every` frames (and at the end, and on a stop request).
+//!
+//! The cadence lives in [`Trainer::train_until`] and nowhere else.
+//!
+//! # Determinism
+//!
+//! Every random draw has a seeded, checkpointed source: the agent's four generators (in its
+//! state dict), the trainer's replay-sampling and seed-phase generators, the training
+//! environment's reset stream (in its saved state) and the evaluation seeds (a counter).
+//! Batches are sampled on the loop's thread at a fixed point, so they depend on the data
+//! alone, never on thread timing. Two runs with the same config therefore produce the same
+//! parameters and logs bit for bit on the same machine and libtorch build, and so does a run
+//! killed and resumed from a checkpoint (tested in `tests/resume.rs`). Wall-clock columns
+//! (`fps`, `non_learner_fraction`, and `wall_time` in the JSONL) are the exception.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ocellus_agents::{Batch as AgentBatch, DrQV2Agent, UpdateMetrics};
+use ocellus_core::{derive_seed, AgentSteps, EnvFrames, RandomState, StepKind};
+use ocellus_envs::{EnvBuilder, EnvState, Environment};
+use ocellus_monitor::{MetricLog, Progress, Row};
+use ocellus_replay::{Batch as ReplayBatch, Compression, ReplayBuffer, ReplayConfig, Step};
+use serde::{Deserialize, Serialize};
+use tch::Tensor;
+
+use crate::checkpoint::{self, CheckpointWriter, Manifest, CHECKPOINT_FORMAT, CHECKPOINT_VERSION};
+use crate::config::{TrainConfig, AGENT_NAME};
+use crate::error::{CheckpointError, TrainError};
+use crate::run_dir::{self, RunPaths};
+use crate::video;
+
+/// Seed streams derived from the run seed with [`derive_seed`].
+const STREAM_TRAIN_ENV: u64 = 0;
+const STREAM_EVAL_ENV: u64 = 1;
+const STREAM_REPLAY_SAMPLING: u64 = 2;
+const STREAM_SEED_ACTIONS: u64 = 3;
+
+/// How a call to [`Trainer::train_until`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The configured number of frames was reached; final evaluation and checkpoint written.
+    Finished,
+    /// A stop was requested (Ctrl-C); a checkpoint was written at the current step.
+    Interrupted,
+    /// The caller's frame limit (below the run's length) was reached; nothing was written.
+    Paused,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSummary {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Environment frames so far.
+    pub env_frames: EnvFrames,
+    /// Training episodes finished.
+    pub episodes: u64,
+    /// Agent updates performed.
+    pub updates: u64,
+    /// The last evaluation's mean return, if any.
+    pub last_eval_return: Option<f64>,
+    /// The checkpoint written at the end, if any.
+    pub checkpoint: Option<PathBuf>,
+    /// Wall-clock time of this call.
+    pub wall: Duration,
+    /// Time spent in the learner (batch to tensors + `agent.update`) during this call.
+    pub learner: Duration,
+    /// Wall-clock time of the training iterations after the seed phase (evaluation and
+    /// checkpoints excluded) during this call.
+    pub loop_after_seed: Duration,
+    /// Time spent evaluating.
+    pub eval: Duration,
+    /// Time spent writing checkpoints.
+    pub checkpointing: Duration,
+}
+
+impl RunSummary {
+    /// Share of the post-seed training loop's wall-clock spent outside the learner
+    /// (environment, replay, acting, logging): `1 − learner / loop`.
+    pub fn non_learner_fraction(&self) -> Option<f64> {
+        let total = self.loop_after_seed.as_secs_f64();
+        (total > 0.0).then(|| 1.0 - self.learner.as_secs_f64() / total)
+    }
+}
+
+/// Update metrics summed since the last `loss/` row (averaged when logged).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LossSums {
+    count: u64,
+    /// f64 bit patterns, in [`LOSS_KEYS`] order (exact in JSON).
+    sums: Vec<u64>,
+}
+
+const LOSS_KEYS: [&str; 9] = [
+    "critic_loss",
+    "critic_q1",
+    "critic_q2",
+    "critic_target_q",
+    "actor_loss",
+    "actor_log_prob",
+    "actor_entropy",
+    "actor_stddev",
+    "batch_reward",
+];
+
+impl LossSums {
+    fn add(&mut self, m: &UpdateMetrics) {
+        let v = [
+            m.critic.loss,
+            m.critic.q1,
+            m.critic.q2,
+            m.critic.target_q,
+            m.actor.loss,
+            m.actor.log_prob,
+            m.actor.entropy,
+            m.actor.stddev,
+            m.batch_reward,
+        ];
+        if self.sums.len() != v.len() {
+            self.sums = vec![0f64.to_bits(); v.len()];
+        }
+        for (s, x) in self.sums.iter_mut().zip(v) {
+            *s = (f64::from_bits(*s) + x).to_bits();
+        }
+        self.count += 1;
+    }
+
+    fn take_means(&mut self) -> Option<Vec<(&'static str, f64)>> {
+        if self.count == 0 {
+            return None;
+        }
+        let n = self.count as f64;
+        let out = LOSS_KEYS
+            .iter()
+            .zip(&self.sums)
+            .map(|(k, s)| (*k, f64::from_bits(*s) / n))
+            .collect();
+        *self = LossSums::default();
+        Some(out)
+    }
+}
+
+/// Everything of the loop that is not agent, environment or replay: `trainer.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrainerState {
+    env_frames: u64,
+    agent_steps: u64,
+    episodes: u64,
+    updates: u64,
+    /// Evaluation episodes run so far: the position in the eval seed stream.
+    eval_episodes_done: u64,
+    /// Frame count of the last evaluation.
+    last_eval_frames: Option<u64>,
+    /// Mean return of the last evaluation (f64 bits).
+    last_eval_return: Option<u64>,
+    /// Return of the running episode so far (f64 bits, exact in JSON).
+    episode_return: u64,
+    /// Agent steps of the running episode so far.
+    episode_agent_steps: u64,
+    /// Return of the last finished training episode (f64 bits).
+    last_return: Option<u64>,
+    /// `RandomState::to_bytes` of the replay-sampling generator, hex.
+    sample_rng: String,
+    /// `RandomState::to_bytes` of the seed-phase action generator, hex.
+    seed_action_rng: String,
+    /// Update metrics pending for the next `loss/` row.
+    losses: LossSums,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A DrQ-v2 training run: environments, agent, replay, logs and checkpoints.
+pub struct Trainer {
+    config: TrainConfig,
+    paths: RunPaths,
+    env: Box<dyn Environment>,
+    eval_env: Box<dyn Environment>,
+    agent: DrQV2Agent,
+    replay: ReplayBuffer,
+    batch: ReplayBatch,
+    log: MetricLog,
+    /// `[C·k, H, W]` of a stacked observation.
+    obs_shape: [i64; 3],
+    /// Bytes of one frame `C·H·W` (the newest `frame_len` bytes of a stacked observation).
+    frame_len: usize,
+    action_dim: usize,
+    /// The current stacked observation.
+    obs: Vec<u8>,
+    sample_rng: RandomState,
+    seed_action_rng: RandomState,
+    state: TrainerState,
+    progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for Trainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trainer")
+            .field("run_dir", &self.paths.root)
+            .field("env_frames", &self.state.env_frames)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Trainer {
+    /// Starts a new run in `run_dir` (created; refused if it already holds a run), writing
+    /// the resolved config with `header` (version, commit, command line) as a comment.
+    pub fn create(config: TrainConfig, run_dir: &Path, header: &str) -> Result<Self, TrainError> {
+        let paths = RunPaths::new(run_dir);
+        run_dir::create_run_dir(&paths, &config, header)?;
+        let mut t = Self::build(config, paths, None)?;
+        let seed = derive_seed(t.config.run.seed, STREAM_TRAIN_ENV);
+        let first = t.env.reset(Some(seed));
+        t.obs.copy_from_slice(first.pixels);
+        let frame = &t.obs[t.obs.len() - t.frame_len..];
+        t.replay.add(0, Step::first(frame))?;
+        Ok(t)
+    }
+
+    /// Continues the run in `run_dir` from its latest checkpoint, exactly where it stopped.
+    /// Rows logged after the checkpoint by the interrupted process are dropped from the logs.
+    ///
+    /// # Errors
+    /// A [`CheckpointError`] naming the problem if the checkpoint is missing, truncated,
+    /// corrupt, of another format version, or of another task, agent or configuration;
+    /// nothing in the run directory is changed in that case.
+    pub fn resume(run_dir: &Path) -> Result<Self, TrainError> {
+        let paths = RunPaths::new(run_dir);
+        let config = run_dir::read_run_config(&paths)?;
+        let dir = checkpoint::latest_checkpoint(run_dir)?;
+        let manifest = checkpoint::read_verified_manifest(&dir)?;
+        let foreign = |what, expected: String, found: String| {
+            Err(CheckpointError::Foreign {
+                dir: dir.clone(),
+                what,
+                expected,
+                found,
+            })
+        };
+        if manifest.agent != AGENT_NAME {
+            foreign("agent", AGENT_NAME.into(), manifest.agent.clone())?;
+        }
+        if manifest.task != config.run.task {
+            foreign("task", config.run.task.clone(), manifest.task.clone())?;
+        }
+        let agent_toml = agent_config_toml(&config);
+        if manifest.agent_config != agent_toml {
+            foreign(
+                "agent config",
+                agent_toml.replace('\n', "; "),
+                manifest.agent_config.replace('\n', "; "),
+            )?;
+        }
+        // Read every part before building anything that writes (the logs are opened last).
+        let restore = |part: &'static str, reason: String| CheckpointError::Restore {
+            dir: dir.clone(),
+            part,
+            reason,
+        };
+        let state_text = std::fs::read_to_string(dir.join("trainer.json")).map_err(|source| {
+            CheckpointError::Io {
+                path: dir.join("trainer.json"),
+                source,
+            }
+        })?;
+        let state: TrainerState = serde_json::from_str(&state_text)
+            .map_err(|e| restore("trainer.json", e.to_string()))?;
+        if state.env_frames != manifest.env_frames || state.agent_steps != manifest.agent_steps {
+            return Err(
+                restore("trainer.json", "counters disagree with the manifest".into()).into(),
+            );
+        }
+        let rng = |part, s: &str| {
+            unhex(s)
+                .and_then(|b| RandomState::from_bytes(&b))
+                .ok_or_else(|| restore(part, "invalid generator state".into()))
+        };
+        let sample_rng = rng("trainer.json", &state.sample_rng)?;
+        let seed_action_rng = rng("trainer.json", &state.seed_action_rng)?;
+        let env_bytes =
+            std::fs::read(dir.join("env.bin")).map_err(|source| CheckpointError::Io {
+                path: dir.join("env.bin"),
+                source,
+            })?;
+        let agent_state = Tensor::read_safetensors(dir.join("agent.safetensors"))
+            .map_err(|e| restore("agent.safetensors", e.to_string()))?;
+
+        let mut t = Self::build(config, paths, Some(EnvFrames(state.env_frames)))?;
+        t.agent
+            .load_state_dict(&agent_state)
+            .map_err(|e| restore("agent.safetensors", e.to_string()))?;
+        t.replay = ReplayBuffer::load(&dir.join("replay.bin"), Some(t.replay.config()))
+            .map_err(|e| restore("replay.bin", e.to_string()))?;
+        t.env
+            .load_state(&EnvState {
+                task: manifest.task.clone(),
+                bytes: env_bytes,
+            })
+            .map_err(|e| restore("env.bin", e.to_string()))?;
+        let obs = t.env.observe();
+        t.obs.copy_from_slice(obs.pixels);
+        t.sample_rng = sample_rng;
+        t.seed_action_rng = seed_action_rng;
+        t.state = state;
+        Ok(t)
+    }
+
+    /// Builds everything from the config; `keep_logs_up_to` is the checkpoint's frame count
+    /// on resume.
+    fn build(
+        config: TrainConfig,
+        paths: RunPaths,
+        keep_logs_up_to: Option<EnvFrames>,
+    ) -> Result<Self, TrainError> {
+        let a = &config.agent;
+        let size = a.image_size as usize;
+        let builder = EnvBuilder::new(&config.run.task)
+            .size(size, size)
+            .action_repeat(a.action_repeat)
+            .frame_stack(a.frame_stack as usize);
+        let env = builder.build()?;
+        let eval_env = builder.build()?;
+        let spec = env.spec().clone();
+        let pixels = spec.pixels.clone().expect("the builder renders pixels");
+        let obs_shape = [
+            pixels.shape[0] as i64,
+            pixels.shape[1] as i64,
+            pixels.shape[2] as i64,
+        ];
+        let channels = pixels.shape[0] / a.frame_stack as usize;
+        let frame_shape = [channels, pixels.shape[1], pixels.shape[2]];
+        let frame_len: usize = frame_shape.iter().product();
+        let action_dim = spec.action.num_elements();
+        let agent = DrQV2Agent::new(
+            a.clone(),
+            obs_shape,
+            action_dim as i64,
+            config.run.device,
+            config.run.seed,
+        )?;
+        let mut rc =
+            ReplayConfig::drqv2(replay_capacity(&config) as usize, frame_shape, action_dim);
+        rc.frame_stack = a.frame_stack as usize;
+        rc.n_step = a.n_step as usize;
+        rc.gamma = a.discount;
+        if let Some(budget) = config.run.replay_lz4_frame_budget_bytes {
+            rc.compression = Compression::Lz4 {
+                frame_budget_bytes: budget,
+            };
+        }
+        let replay = ReplayBuffer::new(rc)?;
+        let batch = replay.new_batch(a.batch_size as usize);
+        let log = MetricLog::open(&paths.root, keep_logs_up_to.map(|f| f.0))?;
+        let seed = config.run.seed;
+        Ok(Trainer {
+            obs: vec![0; pixels.num_elements()],
+            sample_rng: RandomState::new(derive_seed(seed, STREAM_REPLAY_SAMPLING)),
+            seed_action_rng: RandomState::new(derive_seed(seed, STREAM_SEED_ACTIONS)),
+            state: TrainerState {
+                env_frames: 0,
+                agent_steps: 0,
+                episodes: 0,
+                updates: 0,
+                eval_episodes_done: 0,
+                last_eval_frames: None,
+                last_eval_return: None,
+                episode_return: 0f64.to_bits(),
+                episode_agent_steps: 0,
+                last_return: None,
+                sample_rng: String::new(),
+                seed_action_rng: String::new(),
+                losses: LossSums::default(),
+            },
+            progress: None,
+            config,
+            paths,
+            env,
+            eval_env,
+            agent,
+            replay,
+            batch,
+            log,
+            obs_shape,
+            frame_len,
+            action_dim,
+        })
+    }
+
+    /// Shows (or hides) the progress line on stderr.
+    pub fn set_progress(&mut self, on: bool) {
+        self.progress =
+            on.then(|| Progress::new(self.config.run.frames.0, self.state.env_frames, "frames"));
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        &self.paths.root
+    }
+
+    /// Environment frames so far.
+    pub fn env_frames(&self) -> EnvFrames {
+        EnvFrames(self.state.env_frames)
+    }
+
+    /// The agent (e.g. to compare parameters).
+    pub fn agent(&self) -> &DrQV2Agent {
+        &self.agent
+    }
+
+    /// Trains to the configured number of frames (see [`Trainer::train_until`]).
+    pub fn run(&mut self, stop: &AtomicBool) -> Result<RunSummary, TrainError> {
+        self.train_until(self.config.run.frames, stop)
+    }
+
+    /// Trains until `limit` frames (capped at the run's length) or until `stop` is set.
+    ///
+    /// At the run's length: a final evaluation (unless one just ran) and a checkpoint
+    /// ([`Outcome::Finished`]). On `stop`: the current step is completed and checkpointed
+    /// ([`Outcome::Interrupted`]). At a `limit` below the run's length: returns at once without
+    /// writing anything ([`Outcome::Paused`]; dropping the trainer then is what a `SIGKILL`
+    /// does, which the resume test relies on).
+    pub fn train_until(
+        &mut self,
+        limit: EnvFrames,
+        stop: &AtomicBool,
+    ) -> Result<RunSummary, TrainError> {
+        let start = Instant::now();
+        let cfg = self.config.clone();
+        let total = cfg.run.frames;
+        let limit = limit.min(total);
+        let repeat = cfg.agent.action_repeat;
+        let seed_steps = cfg.agent.seed_agent_steps();
+        let update_every = cfg.agent.update_every.0;
+        let mut summary = RunSummary {
+            outcome: Outcome::Paused,
+            env_frames: self.env_frames(),
+            episodes: 0,
+            updates: 0,
+            last_eval_return: None,
+            checkpoint: None,
+            wall: Duration::ZERO,
+            learner: Duration::ZERO,
+            loop_after_seed: Duration::ZERO,
+            eval: Duration::ZERO,
+            checkpointing: Duration::ZERO,
+        };
+        if cfg.run.eval_every.is_some() && self.state.last_eval_frames.is_none() {
+            let t = Instant::now();
+            self.evaluate()?; // frame 0, as drqv2's train.py does
+            summary.eval += t.elapsed();
+        }
+        let mut fps_clock = (Instant::now(), self.state.env_frames);
+
+        while self.state.env_frames < limit.0 {
+            if stop.load(Ordering::SeqCst) {
+                let t = Instant::now();
+                summary.checkpoint = Some(self.save_checkpoint()?);
+                summary.checkpointing += t.elapsed();
+                summary.outcome = Outcome::Interrupted;
+                break;
+            }
+            let iteration = Instant::now();
+            let agent_steps = AgentSteps(self.state.agent_steps);
+
+            // ---- ALGO LOGIC: act (uniform in the seed phase, then the noisy policy) ----
+            let action: Vec<f32> = if agent_steps < seed_steps {
+                (0..self.action_dim)
+                    .map(|_| self.seed_action_rng.uniform(-1.0, 1.0) as f32)
+                    .collect()
+            } else {
+                policy_action(
+                    &mut self.agent,
+                    &self.obs,
+                    self.obs_shape,
+                    agent_steps,
+                    false,
+                )
+            };
+
+            // ---- step the environment (action_repeat frames inside) ----
+            let ts = self.env.step(&action)?;
+            let (kind, reward, discount) = (ts.kind, ts.reward, ts.discount);
+            self.obs.copy_from_slice(ts.pixels);
+            self.state.agent_steps += 1;
+            self.state.env_frames = AgentSteps(self.state.agent_steps).to_frames(repeat).0;
+            self.state.episode_agent_steps += 1;
+            self.state.episode_return =
+                (f64::from_bits(self.state.episode_return) + reward).to_bits();
+
+            // ---- store the newest frame (the replay rebuilds stacks and n-step targets) ----
+            let frame = &self.obs[self.obs.len() - self.frame_len..];
+            self.replay.add(
+                0,
+                Step {
+                    kind,
+                    frame,
+                    action: &action,
+                    reward,
+                    discount,
+                },
+            )?;
+
+            // ---- episode end: log `train/` (and `loss/`), reset ----
+            if kind.is_last() {
+                self.end_episode(&mut fps_clock, &summary)?;
+                summary.episodes += 1;
+            }
+
+            // ---- ALGO LOGIC: one update every `update_every` agent steps after the seed phase ----
+            let agent_steps = AgentSteps(self.state.agent_steps);
+            if agent_steps >= seed_steps && agent_steps.0.is_multiple_of(update_every) {
+                self.replay
+                    .sample_into(&mut self.sample_rng, &mut self.batch)?;
+                let learner = Instant::now();
+                let b = &self.batch;
+                let batch = AgentBatch::from_host(
+                    &b.obs,
+                    &b.action,
+                    &b.reward,
+                    &b.bootstrap_discount,
+                    &b.next_obs,
+                    self.obs_shape,
+                );
+                let metrics = self.agent.update(&batch, agent_steps);
+                summary.learner += learner.elapsed();
+                self.state.losses.add(&metrics);
+                self.state.updates += 1;
+                summary.updates += 1;
+            }
+            if agent_steps > seed_steps {
+                summary.loop_after_seed += iteration.elapsed();
+            }
+
+            // ---- evaluate every `eval_every` frames ----
+            let frames = self.state.env_frames;
+            if cfg
+                .run
+                .eval_every
+                .is_some_and(|e| frames.is_multiple_of(e.0))
+            {
+                let t = Instant::now();
+                self.evaluate()?;
+                summary.eval += t.elapsed();
+            }
+            // ---- checkpoint every `checkpoint_every` frames (not at the end: done below) ----
+            if cfg
+                .run
+                .checkpoint_every
+                .is_some_and(|c| frames.is_multiple_of(c.0))
+                && frames < total.0
+            {
+                let t = Instant::now();
+                summary.checkpoint = Some(self.save_checkpoint()?);
+                summary.checkpointing += t.elapsed();
+            }
+            if let Some(p) = &mut self.progress {
+                p.update(frames, self.state.last_return.map(f64::from_bits));
+            }
+        }
+
+        if summary.outcome != Outcome::Interrupted && self.state.env_frames >= total.0 {
+            if cfg.run.eval_every.is_some() && self.state.last_eval_frames != Some(total.0) {
+                let t = Instant::now();
+                self.evaluate()?;
+                summary.eval += t.elapsed();
+            }
+            let t = Instant::now();
+            summary.checkpoint = Some(self.save_checkpoint()?);
+            summary.checkpointing += t.elapsed();
+            summary.outcome = Outcome::Finished;
+        }
+        if let Some(p) = &mut self.progress {
+            p.finish(
+                self.state.env_frames,
+                self.state.last_return.map(f64::from_bits),
+            );
+        }
+        summary.env_frames = self.env_frames();
+        summary.last_eval_return = self.state.last_eval_return.map(f64::from_bits);
+        summary.wall = start.elapsed();
+        Ok(summary)
+    }
+
+    /// Logs the finished episode (`train/` and pending `loss/` rows) and resets the
+    /// environment (its reset stream continues: `reset(None)`).
+    fn end_episode(
+        &mut self,
+        fps_clock: &mut (Instant, u64),
+        summary: &RunSummary,
+    ) -> Result<(), TrainError> {
+        let s = &mut self.state;
+        s.episodes += 1;
+        let ret = f64::from_bits(s.episode_return);
+        s.last_return = Some(s.episode_return);
+        let frames = s.env_frames;
+        let elapsed = fps_clock.0.elapsed().as_secs_f64().max(1e-9);
+        let fps = (frames - fps_clock.1) as f64 / elapsed;
+        *fps_clock = (Instant::now(), frames);
+        let repeat = u64::from(self.config.agent.action_repeat);
+        let non_learner = summary.non_learner_fraction().unwrap_or(f64::NAN);
+        self.log.log(&Row {
+            group: "train",
+            env_frames: frames,
+            values: vec![
+                ("episode_return", ret),
+                ("episode_agent_steps", s.episode_agent_steps as f64),
+                ("episode_frames", (s.episode_agent_steps * repeat) as f64),
+                ("episodes", s.episodes as f64),
+                ("agent_steps", s.agent_steps as f64),
+                ("updates", s.updates as f64),
+                ("buffer_size", self.replay.len() as f64),
+                ("fps", fps),
+                ("non_learner_fraction", non_learner),
+            ],
+        })?;
+        if let Some(means) = s.losses.take_means() {
+            self.log.log(&Row {
+                group: "loss",
+                env_frames: frames,
+                values: means,
+            })?;
+        }
+        s.episode_return = 0f64.to_bits();
+        s.episode_agent_steps = 0;
+        let first = self.env.reset(None);
+        self.obs.copy_from_slice(first.pixels);
+        let frame = &self.obs[self.obs.len() - self.frame_len..];
+        self.replay.add(0, Step::first(frame))?;
+        Ok(())
+    }
+
+    /// Runs `eval_episodes` deterministic episodes, logs an `eval/` row and, with video on,
+    /// writes the first episode as `videos/eval_<frames>.gif`.
+    fn evaluate(&mut self) -> Result<(), TrainError> {
+        let frames = self.state.env_frames;
+        let episodes = self.config.run.eval_episodes;
+        let base = u64::from(derive_seed(self.config.run.seed, STREAM_EVAL_ENV));
+        let mut returns = Vec::with_capacity(episodes as usize);
+        let mut video_frames = Vec::new();
+        for i in 0..episodes {
+            let seed = derive_seed(base, self.state.eval_episodes_done);
+            let record = (i == 0 && self.config.run.video).then_some(&mut video_frames);
+            returns.push(eval_episode(
+                &mut self.agent,
+                self.eval_env.as_mut(),
+                seed,
+                self.obs_shape,
+                self.frame_len,
+                AgentSteps(self.state.agent_steps),
+                record,
+            )?);
+            self.state.eval_episodes_done += 1;
+        }
+        let (mean, std) = mean_std(&returns);
+        if self.config.run.video && !video_frames.is_empty() {
+            let dir = self.paths.videos();
+            let path = self.paths.eval_video(frames);
+            let size = self.config.agent.image_size as usize;
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| video::write_gif(&path, &video_frames, size, size))
+                .map_err(|source| TrainError::Io { path, source })?;
+        }
+        self.log.log(&Row {
+            group: "eval",
+            env_frames: frames,
+            values: vec![
+                ("episode_return_mean", mean),
+                ("episode_return_std", std),
+                ("episodes", f64::from(episodes)),
+                ("agent_steps", self.state.agent_steps as f64),
+            ],
+        })?;
+        self.state.last_eval_frames = Some(frames);
+        self.state.last_eval_return = Some(mean.to_bits());
+        Ok(())
+    }
+
+    /// Writes a checkpoint of the current state (see [`crate::checkpoint`]).
+    pub fn save_checkpoint(&mut self) -> Result<PathBuf, TrainError> {
+        let s = &mut self.state;
+        s.sample_rng = hex(&self.sample_rng.to_bytes());
+        s.seed_action_rng = hex(&self.seed_action_rng.to_bytes());
+        let mut w = CheckpointWriter::begin(&self.paths.checkpoints(), s.env_frames)?;
+        let io = |path: PathBuf, e: String| CheckpointError::Io {
+            path,
+            source: std::io::Error::other(e),
+        };
+        let agent_path = w.path("agent.safetensors");
+        Tensor::write_safetensors(&self.agent.state_dict(), &agent_path)
+            .map_err(|e| io(agent_path, e.to_string()))?;
+        w.add("agent.safetensors")?;
+        let state_json = serde_json::to_vec_pretty(&self.state).expect("trainer state serialises");
+        w.write("trainer.json", &state_json)?;
+        w.write("env.bin", &self.env.save_state().bytes)?;
+        let replay_path = w.path("replay.bin");
+        self.replay
+            .save(&replay_path)
+            .map_err(|e| io(replay_path, e.to_string()))?;
+        w.add("replay.bin")?;
+        let s = &self.state;
+        let dir = w.commit(Manifest {
+            format: CHECKPOINT_FORMAT.into(),
+            format_version: CHECKPOINT_VERSION,
+            ocellus_version: env!("CARGO_PKG_VERSION").into(),
+            agent: AGENT_NAME.into(),
+            task: self.config.run.task.clone(),
+            agent_config: agent_config_toml(&self.config),
+            env_frames: s.env_frames,
+            agent_steps: s.agent_steps,
+            episodes: s.episodes,
+            updates: s.updates,
+            files: Vec::new(),
+        })?;
+        Ok(dir)
+    }
+}
+
+/// The `[agent]` table as TOML (what a checkpoint must match).
+fn agent_config_toml(config: &TrainConfig) -> String {
+    toml::to_string(&config.raw.agent).expect("a validated agent config serialises")
+}
+
+/// Replay capacity: the preset's, but never more than the run can fill (its agent steps plus
+/// one `First` step per episode, bounded generously), so short runs do not reserve a 1M ring.
+fn replay_capacity(config: &TrainConfig) -> u64 {
+    let steps = config
+        .run
+        .frames
+        .to_agent_steps(config.agent.action_repeat)
+        .0;
+    config.agent.replay_capacity.min(steps + steps / 2 + 64)
+}
+
+/// The agent's action for one stacked observation `[C·k, H, W]`.
+fn policy_action(
+    agent: &mut DrQV2Agent,
+    obs: &[u8],
+    shape: [i64; 3],
+    agent_steps: AgentSteps,
+    eval_mode: bool,
+) -> Vec<f32> {
+    let obs = Tensor::from_slice(obs).view(shape); // [C·k, H, W] u8
+    let action = agent.act(&obs, agent_steps, eval_mode); // [1, A] f32
+    Vec::<f32>::try_from(action.view([-1])).expect("a 1-d f32 action converts")
+}
+
+/// One deterministic (mean-action) episode from `reset(Some(seed))`; returns its return and,
+/// with `video`, appends each newest frame.
+pub(crate) fn eval_episode(
+    agent: &mut DrQV2Agent,
+    env: &mut dyn Environment,
+    seed: u32,
+    obs_shape: [i64; 3],
+    frame_len: usize,
+    agent_steps: AgentSteps,
+    mut video: Option<&mut Vec<Vec<u8>>>,
+) -> Result<f64, TrainError> {
+    let first = env.reset(Some(seed));
+    let mut obs = first.pixels.to_vec();
+    if let Some(v) = video.as_deref_mut() {
+        v.push(obs[obs.len() - frame_len..].to_vec());
+    }
+    let mut ret = 0.0;
+    loop {
+        let action = policy_action(agent, &obs, obs_shape, agent_steps, true);
+        let ts = env.step(&action)?;
+        ret += ts.reward;
+        obs.copy_from_slice(ts.pixels);
+        if let Some(v) = video.as_deref_mut() {
+            v.push(obs[obs.len() - frame_len..].to_vec());
+        }
+        if ts.kind.is_last() {
+            return Ok(ret);
+        }
+        debug_assert_eq!(ts.kind, StepKind::Mid);
+    }
+}
+
+/// Mean and population standard deviation (0 for fewer than two values).
+pub(crate) fn mean_std(xs: &[f64]) -> (f64, f64) {
+    if xs.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}

@@ -1,0 +1,274 @@
+//! Checkpoints: a run killed after a periodic checkpoint and resumed ends bit-identical to an
+//! uninterrupted run; truncated, corrupt, foreign and other-version checkpoints are refused by
+//! name and left untouched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use ocellus_core::EnvFrames;
+use ocellus_train::{CheckpointError, ConfigBuilder, Outcome, TrainConfig, TrainError, Trainer};
+use tch::Tensor;
+
+/// A config small enough to run 4000 frames in seconds: 24 px frames, narrow nets, action
+/// repeat 8 (125 agent steps per episode), updates from frame 400 on.
+fn tiny(frames: u64) -> TrainConfig {
+    ConfigBuilder::from_preset("cpu")
+        .unwrap()
+        .set_all(&[
+            "run.task=cartpole-balance".to_string(),
+            format!("run.frames={frames}"),
+            "run.seed=7".into(),
+            "run.eval_every_frames=2000".into(),
+            "run.eval_episodes=2".into(),
+            "run.checkpoint_every_frames=1600".into(),
+            "run.video=true".into(),
+            "agent.image_size=24".into(),
+            "agent.action_repeat=8".into(),
+            "agent.hidden_dim=32".into(),
+            "agent.feature_dim=16".into(),
+            "agent.batch_size=16".into(),
+            "agent.micro_batch_size=16".into(),
+            "agent.seed_frames=400".into(),
+            "agent.exploration_agent_steps=50".into(),
+            "agent.update_every_agent_steps=2".into(),
+        ])
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ocellus-train-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn never() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+/// A log file without its wall-clock columns (`fps`, `non_learner_fraction`).
+fn deterministic_csv(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| !matches!(header[i], "fps" | "non_learner_fraction"))
+        .collect();
+    std::iter::once(header.join(","))
+        .chain(lines.map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            keep.iter().map(|&i| cells[i]).collect::<Vec<_>>().join(",")
+        }))
+        .collect()
+}
+
+fn assert_same_agents(a: &Trainer, b: &Trainer) {
+    let (sa, sb) = (a.agent().state_dict(), b.agent().state_dict());
+    assert_eq!(sa.len(), sb.len());
+    for ((ka, ta), (kb, tb)) in sa.iter().zip(&sb) {
+        assert_eq!(ka, kb);
+        assert!(ta.equal(tb), "tensor {ka} differs after resume");
+    }
+}
+
+#[test]
+fn killed_and_resumed_run_is_bit_identical_to_an_uninterrupted_one() {
+    let frames = 4000;
+    // Uninterrupted.
+    let dir_a = scratch("uninterrupted");
+    let mut a = Trainer::create(tiny(frames), &dir_a, "test").unwrap();
+    let sa = a.run(&never()).unwrap();
+    assert_eq!(sa.outcome, Outcome::Finished);
+    assert!(sa.updates > 100, "{sa:?}");
+
+    // Killed at frame 2400, after the periodic checkpoint at 1600: dropped without saving,
+    // which is all SIGKILL does to the run directory.
+    let dir_b = scratch("killed");
+    let mut b = Trainer::create(tiny(frames), &dir_b, "test").unwrap();
+    let paused = b.train_until(EnvFrames(2400), &never()).unwrap();
+    assert_eq!(paused.outcome, Outcome::Paused);
+    drop(b);
+    let mut b = Trainer::resume(&dir_b).unwrap();
+    assert_eq!(b.env_frames(), EnvFrames(1600));
+    let sb = b.run(&never()).unwrap();
+    assert_eq!(sb.outcome, Outcome::Finished);
+
+    assert_same_agents(&a, &b);
+    assert_eq!(sa.last_eval_return, sb.last_eval_return);
+    for log in ["train.csv", "eval.csv", "loss.csv"] {
+        assert_eq!(
+            deterministic_csv(&dir_a.join(log)),
+            deterministic_csv(&dir_b.join(log)),
+            "{log} differs"
+        );
+    }
+    // The run directory has everything the layout promises.
+    for f in [
+        "config.toml",
+        "train.jsonl",
+        "eval.jsonl",
+        "videos/eval_0.gif",
+        "videos/eval_4000.gif",
+    ] {
+        assert!(dir_b.join(f).exists(), "{f} missing");
+    }
+    assert_eq!(
+        fs::read_to_string(dir_b.join("checkpoints/LATEST"))
+            .unwrap()
+            .trim(),
+        "frames_000004000"
+    );
+    let _ = fs::remove_dir_all(&dir_a);
+    let _ = fs::remove_dir_all(&dir_b);
+}
+
+#[test]
+fn a_stop_request_checkpoints_the_current_step_and_resumes() {
+    let dir = scratch("stop");
+    let mut t = Trainer::create(tiny(2000), &dir, "test").unwrap();
+    t.train_until(EnvFrames(800), &never()).unwrap();
+    let s = t.run(&AtomicBool::new(true)).unwrap();
+    assert_eq!(s.outcome, Outcome::Interrupted);
+    assert!(s.checkpoint.unwrap().ends_with("frames_000000800"));
+    drop(t);
+    let mut t = Trainer::resume(&dir).unwrap();
+    assert_eq!(t.env_frames(), EnvFrames(800));
+    assert_eq!(t.run(&never()).unwrap().outcome, Outcome::Finished);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// A finished tiny run to damage.
+fn finished(name: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    let mut t = Trainer::create(tiny(800), &dir, "test").unwrap();
+    t.run(&never()).unwrap();
+    let ckpt = dir.join("checkpoints/frames_000000800");
+    assert!(ckpt.join("manifest.json").exists());
+    (dir, ckpt)
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().to_string(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn damaged_or_foreign_checkpoints_are_refused_by_name_and_left_alone() {
+    let (dir, ckpt) = finished("damaged");
+    let pristine = snapshot(&ckpt);
+
+    // A flipped byte in the replay file: the manifest's checksum catches it.
+    let mut replay = fs::read(ckpt.join("replay.bin")).unwrap();
+    let i = replay.len() / 2;
+    replay[i] ^= 1;
+    fs::write(ckpt.join("replay.bin"), &replay).unwrap();
+    let before = snapshot(&ckpt);
+    match Trainer::resume(&dir).unwrap_err() {
+        TrainError::Checkpoint(CheckpointError::Checksum { path, .. }) => {
+            assert!(path.ends_with("replay.bin"), "{path:?}")
+        }
+        e => panic!("{e}"),
+    }
+    assert_eq!(snapshot(&ckpt), before, "a refused checkpoint was modified");
+    fs::write(
+        ckpt.join("replay.bin"),
+        &pristine.iter().find(|f| f.0 == "replay.bin").unwrap().1,
+    )
+    .unwrap();
+
+    // A truncated agent file.
+    let agent = fs::read(ckpt.join("agent.safetensors")).unwrap();
+    fs::write(ckpt.join("agent.safetensors"), &agent[..agent.len() / 2]).unwrap();
+    let err = Trainer::resume(&dir).unwrap_err();
+    assert!(
+        matches!(&err, TrainError::Checkpoint(CheckpointError::Truncated { path, .. }) if path.ends_with("agent.safetensors")),
+        "{err}"
+    );
+    fs::write(ckpt.join("agent.safetensors"), &agent).unwrap();
+
+    // A missing file.
+    fs::rename(ckpt.join("env.bin"), dir.join("env.bin.away")).unwrap();
+    let err = Trainer::resume(&dir).unwrap_err();
+    assert!(err.to_string().contains("env.bin is missing"), "{err}");
+    fs::rename(dir.join("env.bin.away"), ckpt.join("env.bin")).unwrap();
+
+    // Another format version.
+    let manifest = fs::read_to_string(ckpt.join("manifest.json")).unwrap();
+    fs::write(
+        ckpt.join("manifest.json"),
+        manifest.replace("\"format_version\": 1", "\"format_version\": 2"),
+    )
+    .unwrap();
+    let err = Trainer::resume(&dir).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            TrainError::Checkpoint(CheckpointError::UnsupportedVersion { found: 2, .. })
+        ),
+        "{err}"
+    );
+    fs::write(ckpt.join("manifest.json"), &manifest).unwrap();
+
+    // Another task (a run directory whose config says pendulum) and another agent config.
+    let config = fs::read_to_string(dir.join("config.toml")).unwrap();
+    fs::write(
+        dir.join("config.toml"),
+        config.replace("task = \"cartpole-balance\"", "task = \"pendulum-swingup\""),
+    )
+    .unwrap();
+    let err = Trainer::resume(&dir).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("foreign: its task is cartpole-balance"),
+        "{err}"
+    );
+    fs::write(
+        dir.join("config.toml"),
+        config.replace("hidden_dim = 32", "hidden_dim = 64"),
+    )
+    .unwrap();
+    let err = Trainer::resume(&dir).unwrap_err();
+    assert!(
+        err.to_string().contains("foreign: its agent config"),
+        "{err}"
+    );
+    fs::write(dir.join("config.toml"), &config).unwrap();
+
+    // Restored, it loads, and the checkpoint is byte-for-byte what was written.
+    assert_eq!(snapshot(&ckpt), pristine);
+    Trainer::resume(&dir).unwrap();
+    // A new run into the same directory is refused rather than overwriting it.
+    let err = Trainer::create(tiny(800), &dir, "test").unwrap_err();
+    assert!(err.to_string().contains("already holds a run"), "{err}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_directory_without_checkpoints_has_nothing_to_resume() {
+    let dir = scratch("empty");
+    fs::create_dir_all(&dir).unwrap();
+    let cfg = tiny(800);
+    fs::write(dir.join("config.toml"), cfg.to_toml_string()).unwrap();
+    let err = Trainer::resume(&dir).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::Checkpoint(CheckpointError::NoCheckpoint { .. })
+        ),
+        "{err}"
+    );
+    let _ = Tensor::zeros([1], (tch::Kind::Float, tch::Device::Cpu));
+    let _ = fs::remove_dir_all(&dir);
+}
