@@ -1,0 +1,124 @@
+//! A training run killed with SIGKILL and resumed with `ocellus train --resume` ends with the
+//! same parameters and evaluation log, bit for bit, as an uninterrupted run with the same seed.
+//! (The in-process version of this check is `crates/ocellus-train/tests/resume.rs`; this one
+//! drives the real binary and a real SIGKILL.)
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A tiny configuration: 24 px frames, small networks, a checkpoint every 1,600 frames.
+const TRAIN_ARGS: &[&str] = &[
+    "train",
+    "--task",
+    "cartpole-balance",
+    "--frames",
+    "16000",
+    "--seed",
+    "7",
+    "--set",
+    "run.eval_every_frames=8000",
+    "--set",
+    "run.eval_episodes=2",
+    "--set",
+    "run.checkpoint_every_frames=1600",
+    "--set",
+    "run.video=false",
+    "--set",
+    "agent.image_size=24",
+    "--set",
+    "agent.action_repeat=8",
+    "--set",
+    "agent.hidden_dim=32",
+    "--set",
+    "agent.feature_dim=16",
+    "--set",
+    "agent.batch_size=16",
+    "--set",
+    "agent.micro_batch_size=16",
+    "--set",
+    "agent.seed_frames=400",
+    "--set",
+    "agent.exploration_agent_steps=50",
+];
+
+fn ocellus() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ocellus"));
+    c.stdout(Stdio::null()).stderr(Stdio::null());
+    c
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ocellus-sigkill-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Bytes of the newest checkpoint's agent file.
+fn final_agent(run: &Path) -> Vec<u8> {
+    let root = run.join("checkpoints");
+    let name = fs::read_to_string(root.join("LATEST")).expect("a finished run has a checkpoint");
+    fs::read(root.join(name.trim()).join("agent.safetensors")).expect("agent file")
+}
+
+#[test]
+fn a_sigkilled_run_resumes_to_the_uninterrupted_result() {
+    let whole = scratch("whole");
+    let status = ocellus()
+        .args(TRAIN_ARGS)
+        .arg("--run-dir")
+        .arg(&whole)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the uninterrupted run failed: {status}");
+
+    let killed = scratch("killed");
+    let mut child = ocellus()
+        .args(TRAIN_ARGS)
+        .arg("--run-dir")
+        .arg(&killed)
+        .spawn()
+        .unwrap();
+    // Kill as soon as the first periodic checkpoint is complete (`LATEST` names it).
+    let latest = killed.join("checkpoints").join("LATEST");
+    let start = Instant::now();
+    while !latest.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no checkpoint appeared"
+        );
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before it could be killed; make it longer");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix: no handler runs, nothing more is saved
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the run was meant to be killed, but it finished"
+    );
+
+    let status = ocellus()
+        .arg("train")
+        .arg("--resume")
+        .arg(&killed)
+        .status()
+        .unwrap();
+    assert!(status.success(), "resuming failed: {status}");
+
+    assert_eq!(
+        final_agent(&whole),
+        final_agent(&killed),
+        "parameters differ after resume"
+    );
+    let eval = |run: &Path| fs::read_to_string(run.join("eval.csv")).unwrap();
+    assert_eq!(
+        eval(&whole),
+        eval(&killed),
+        "evaluation logs differ after resume"
+    );
+    fs::remove_dir_all(&whole).unwrap();
+    fs::remove_dir_all(&killed).unwrap();
+}
