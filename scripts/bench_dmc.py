@@ -33,21 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-TASKS = [
-    "cartpole-balance",
-    "cartpole-balance_sparse",
-    "cartpole-swingup",
-    "cartpole-swingup_sparse",
-    "pendulum-swingup",
-    "acrobot-swingup",
-    "point_mass-easy",
-    "reacher-easy",
-    "reacher-hard",
-    "ball_in_cup-catch",
-    "finger-spin",
-    "finger-turn_easy",
-    "finger-turn_hard",
-]
+from dmc_tasks import TASKS  # noqa: E402  (the 13 tasks, shared with the other script)
 ONE_PER_DOMAIN = ["cartpole-swingup", "pendulum-swingup", "acrobot-swingup", "point_mass-easy",
                   "reacher-easy", "ball_in_cup-catch", "finger-spin"]
 CONFIGS = ["state", "stock", "fast"]

@@ -43,21 +43,7 @@ os.environ.setdefault("MUJOCO_GL", "disable")  # no rendering here; avoids GLFW/
 
 import numpy as np  # noqa: E402
 
-TASKS = [
-    "cartpole-balance",
-    "cartpole-balance_sparse",
-    "cartpole-swingup",
-    "cartpole-swingup_sparse",
-    "pendulum-swingup",
-    "acrobot-swingup",
-    "point_mass-easy",
-    "reacher-easy",
-    "reacher-hard",
-    "ball_in_cup-catch",
-    "finger-spin",
-    "finger-turn_easy",
-    "finger-turn_hard",
-]
+from dmc_tasks import TASKS  # noqa: E402  (the 13 tasks, shared with the other script)
 CHECKPOINTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 REPORT_CHECKPOINTS = [1, 10, 100, 1000]
 THRESHOLDS = [1e-6, 1e-3, 1e-1]

@@ -10,7 +10,7 @@
 use ocellus_core::{derive_seed, RandomState, StepKind};
 use ocellus_render::{CameraOffset, Overlay, OverlayShape, Palette, Rgb};
 
-use crate::env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
+use crate::env::{forward_physics_access, EnvSpec, EnvState, Environment, TimeStep, Visuals};
 use crate::state_codec::{check_task, Reader, Writer};
 use crate::EnvError;
 
@@ -229,15 +229,7 @@ impl<E: Environment> Environment for Distractions<E> {
         self.visuals = visuals.clone();
         self.inner.set_visuals(visuals)
     }
-    fn physics_state(&self) -> (Vec<f64>, Vec<f64>) {
-        self.inner.physics_state()
-    }
-    fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
-        self.inner.set_physics_state(qpos, qvel)
-    }
-    fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
-        self.inner.set_target(target)
-    }
+    forward_physics_access!();
     /// This episode's distraction draw (generator and drift steps) plus the inner state.
     fn save_state(&self) -> EnvState {
         let inner = self.inner.save_state();

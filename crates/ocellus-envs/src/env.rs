@@ -5,6 +5,24 @@ use ocellus_render::{CameraOffset, Overlay, Palette};
 
 use crate::EnvError;
 
+/// The [`Environment`] methods a wrapper passes straight to its `inner` environment:
+/// `physics_state`, `set_physics_state` and `set_target` (wrappers change how an environment
+/// is stepped or seen, never its simulator).
+macro_rules! forward_physics_access {
+    () => {
+        fn physics_state(&self) -> (Vec<f64>, Vec<f64>) {
+            self.inner.physics_state()
+        }
+        fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
+            self.inner.set_physics_state(qpos, qvel)
+        }
+        fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
+            self.inner.set_target(target)
+        }
+    };
+}
+pub(crate) use forward_physics_access;
+
 /// What an environment produces and accepts, known before the first step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvSpec {

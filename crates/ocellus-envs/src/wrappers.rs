@@ -2,7 +2,7 @@
 
 use ocellus_core::StepKind;
 
-use crate::env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
+use crate::env::{forward_physics_access, EnvSpec, EnvState, Environment, TimeStep, Visuals};
 use crate::state_codec::{check_task, Reader, Writer};
 use crate::EnvError;
 
@@ -117,15 +117,7 @@ impl<E: Environment> Environment for ActionRepeat<E> {
     fn set_visuals(&mut self, visuals: &Visuals) {
         self.inner.set_visuals(visuals)
     }
-    fn physics_state(&self) -> (Vec<f64>, Vec<f64>) {
-        self.inner.physics_state()
-    }
-    fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
-        self.inner.set_physics_state(qpos, qvel)
-    }
-    fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
-        self.inner.set_target(target)
-    }
+    forward_physics_access!();
     fn save_state(&self) -> EnvState {
         self.inner.save_state()
     }
@@ -222,15 +214,7 @@ impl<E: Environment> Environment for FrameStack<E> {
     fn set_visuals(&mut self, visuals: &Visuals) {
         self.inner.set_visuals(visuals)
     }
-    fn physics_state(&self) -> (Vec<f64>, Vec<f64>) {
-        self.inner.physics_state()
-    }
-    fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
-        self.inner.set_physics_state(qpos, qvel)
-    }
-    fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
-        self.inner.set_target(target)
-    }
+    forward_physics_access!();
     /// The inner state plus the stacked frames (older frames cannot be re-rendered).
     fn save_state(&self) -> EnvState {
         let inner = self.inner.save_state();
