@@ -10,8 +10,12 @@ backward() + zero_grad(set_to_none=True), and the .item() metrics the reference 
 use_tb (its default). Batch 256, 84x84, frame stack 3, 6 action dims, torch.set_num_threads(2);
 prints the median of 20 updates after 3 warm-up updates, in ms.
 
+`--micro M` runs the encoder and critic forward/backward in chunks of M samples, each
+backpropagating its share of the batch loss (gradients accumulate), the execution trick the
+Rust agent's `micro_batch_size` uses; the default (M = batch) is the reference's one piece.
+
 Run with the project's torch venv:
-    ~/.cache/ocellus/torch-venv/bin/python scripts/bench_drqv2_update.py [--batch B --image S --hidden H]
+    ~/.cache/ocellus/torch-venv/bin/python scripts/bench_drqv2_update.py [--batch B --image S --hidden H --micro M]
 """
 import argparse
 import math
@@ -113,7 +117,9 @@ def main():
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--image", type=int, default=84)
     parser.add_argument("--hidden", type=int, default=1024)
+    parser.add_argument("--micro", type=int, default=None)
     args = parser.parse_args()
+    micro = args.micro or args.batch
     torch.set_num_threads(2)
     torch.manual_seed(1)
     b, s, a_dim, channels = args.batch, args.image, 6, 9
@@ -137,12 +143,11 @@ def main():
     discount = torch.full((b, 1), 0.99 ** 3)
 
     def update():
-        metrics = {}
+        metrics = {}  # the .item() calls below are the reference's use_tb logging
         obs = shift_augment(obs_u8.float())
         next_obs = shift_augment(next_obs_u8.float())
-        h = encoder(obs)
         with torch.no_grad():
-            h_next = encoder(next_obs)
+            h_next = torch.cat([encoder(o) for o in next_obs.split(micro)])
         metrics["batch_reward"] = reward.mean().item()
         # critic (trains the encoder too)
         with torch.no_grad():
@@ -150,17 +155,26 @@ def main():
             next_a = sample(mu, sd, clip)
             tq1, tq2 = critic_target(h_next, next_a)
             y = reward + discount * torch.min(tq1, tq2)
-        q1, q2 = critic(h, action)
-        critic_loss = F.mse_loss(q1, y) + F.mse_loss(q2, y)
-        metrics.update(critic_target_q=y.mean().item(), critic_q1=q1.mean().item(),
-                       critic_q2=q2.mean().item(), critic_loss=critic_loss.item())
         enc_opt.zero_grad(set_to_none=True)
         critic_opt.zero_grad(set_to_none=True)
-        critic_loss.backward()
+        hs, loss_sum, q1_sum, q2_sum = [], 0.0, 0.0, 0.0
+        for start in range(0, b, micro):
+            sl = slice(start, start + micro)
+            h = encoder(obs[sl])
+            q1, q2 = critic(h, action[sl])
+            # this chunk's share of mse(q1, y) + mse(q2, y) over the whole batch
+            loss = (((q1 - y[sl]) ** 2).sum() + ((q2 - y[sl]) ** 2).sum()) / b
+            loss.backward()
+            hs.append(h.detach())
+            loss_sum += loss.item()
+            q1_sum += q1.sum().item()
+            q2_sum += q2.sum().item()
+        metrics.update(critic_target_q=y.mean().item(), critic_q1=q1_sum / b,
+                       critic_q2=q2_sum / b, critic_loss=loss_sum)
         critic_opt.step()
         enc_opt.step()
         # actor (detached features)
-        hd = h.detach()
+        hd = torch.cat(hs)
         mu, sd = actor(hd, std)
         a = sample(mu, sd, clip)
         log_prob = normal_log_prob(a, mu, sd).sum(-1, keepdim=True)
@@ -188,6 +202,7 @@ def main():
         assert math.isfinite(m["critic_loss"])
     times.sort()
     print(f"pytorch {torch.__version__} drqv2 update: batch={b} image={s} hidden={args.hidden} "
+          f"micro={micro} "
           f"threads={torch.get_num_threads()}: median {statistics.median(times):.1f} ms/update "
           f"(min {times[0]:.1f}, max {times[-1]:.1f})")
 

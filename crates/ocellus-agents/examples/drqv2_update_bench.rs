@@ -4,6 +4,7 @@
 //! (default preset `paper`: batch 256, 84×84, frame stack 3) with 6 action dimensions as in
 //! `shared/research/dlbench.md`; 2 intra-op threads like `scripts/bench_drqv2_update.py`.
 //! Environment overrides for exploring presets: `BENCH_BATCH`, `BENCH_IMAGE`, `BENCH_HIDDEN`,
+//! `BENCH_CHANNELS` (encoder conv channels), `BENCH_THREADS` (libtorch threads, default 2),
 //! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch).
 //! Prints the median of 20 timed updates after 3 warm-up updates, in ms.
 
@@ -34,10 +35,14 @@ fn main() {
     if let Some(h) = env_i64("BENCH_HIDDEN") {
         config.hidden_dim = h;
     }
+    if let Some(ch) = env_i64("BENCH_CHANNELS") {
+        config.encoder_channels = ch;
+    }
     if let Some(m) = env_i64("BENCH_MICRO") {
         config.micro_batch_size = m;
     }
-    tch::set_num_threads(2);
+    let threads = env_i64("BENCH_THREADS").unwrap_or(2);
+    tch::set_num_threads(threads as i32);
     let action_dim = 6;
     let obs_shape = config.obs_shape(3);
     let (b, [c, h, w]) = (config.batch_size, obs_shape);

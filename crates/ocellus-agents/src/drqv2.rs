@@ -77,6 +77,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("cpu", include_str!("../../../configs/drqv2/cpu.toml")),
 ];
 
+fn reference_encoder_channels() -> i64 {
+    EncoderSpec::drqv2().channels
+}
+
 /// DrQ-v2's settings as written in a TOML file; [`DrQV2RawConfig::validate`] checks them.
 ///
 /// Every field is required (a preset is complete); an unknown key is an error.
@@ -89,6 +93,10 @@ pub struct DrQV2RawConfig {
     pub frame_stack: u32,
     /// Environment frames per agent step (`action_repeat`).
     pub action_repeat: u32,
+    /// Output channels of each of the encoder's four conv layers (32 in the reference's
+    /// `Encoder`). Optional in files written before it existed (then 32).
+    #[serde(default = "reference_encoder_channels")]
+    pub encoder_channels: i64,
     /// Width of the actor's and critic's trunk output (`feature_dim`).
     pub feature_dim: i64,
     /// Width of the hidden layers of the actor and Q MLPs (`hidden_dim`).
@@ -115,6 +123,12 @@ pub struct DrQV2RawConfig {
     pub stddev_schedule: RawSchedule,
     /// Clip c of the target-policy and actor-update noise (`stddev_clip`).
     pub stddev_clip: f64,
+    /// Weight λ of `λ·mean(x²)` added to the actor loss, x the policy's pre-tanh output;
+    /// 0 (the default, and DrQ-v2) turns it off. Not in DrQ-v2: rlkit's DDPG/TD3
+    /// `policy_pre_activation_weight`. It keeps a saturated mean recoverable: at |x| ≫ 1
+    /// `tanh′(x)` passes no Q-gradient but the penalty's gradient 2λx still pulls x back.
+    #[serde(default)]
+    pub actor_preact_l2: f64,
     /// Replay capacity in transitions (`replay_buffer_size`); used by the trainer.
     pub replay_capacity: u64,
     /// Execution only (not in the reference): the encoder and critic run on micro-batches of
@@ -155,6 +169,8 @@ pub struct DrQV2Config {
     pub frame_stack: u32,
     /// Environment frames per agent step.
     pub action_repeat: u32,
+    /// Conv channels of the encoder.
+    pub encoder_channels: i64,
     /// Trunk output width.
     pub feature_dim: i64,
     /// MLP hidden width.
@@ -181,6 +197,8 @@ pub struct DrQV2Config {
     pub stddev_schedule: Schedule,
     /// Noise clip c.
     pub stddev_clip: f64,
+    /// Pre-tanh penalty weight λ of the actor loss (0: off).
+    pub actor_preact_l2: f64,
     /// Replay capacity in transitions.
     pub replay_capacity: u64,
     /// Samples per encoder/critic micro-batch (execution only).
@@ -210,6 +228,12 @@ impl DrQV2RawConfig {
             "image_size",
             self.image_size.to_string(),
             "the 4-layer encoder needs at least 15 pixels",
+        );
+        check(
+            self.encoder_channels >= 1,
+            "encoder_channels",
+            self.encoder_channels.to_string(),
+            "must be at least 1",
         );
         check(
             self.frame_stack >= 1,
@@ -278,6 +302,12 @@ impl DrQV2RawConfig {
             "must be at least 1",
         );
         check(
+            self.actor_preact_l2.is_finite() && self.actor_preact_l2 >= 0.0,
+            "actor_preact_l2",
+            self.actor_preact_l2.to_string(),
+            "must be finite and non-negative",
+        );
+        check(
             self.stddev_clip.is_finite() && self.stddev_clip >= 0.0,
             "stddev_clip",
             self.stddev_clip.to_string(),
@@ -344,6 +374,7 @@ impl DrQV2RawConfig {
             image_size: self.image_size,
             frame_stack: self.frame_stack,
             action_repeat: self.action_repeat,
+            encoder_channels: self.encoder_channels,
             feature_dim: self.feature_dim,
             hidden_dim: self.hidden_dim,
             aug_pad: self.aug_pad,
@@ -357,6 +388,7 @@ impl DrQV2RawConfig {
             exploration: AgentSteps(self.exploration_agent_steps),
             stddev_schedule,
             stddev_clip: self.stddev_clip,
+            actor_preact_l2: self.actor_preact_l2,
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
         })
@@ -403,6 +435,7 @@ impl DrQV2Config {
             image_size: self.image_size,
             frame_stack: self.frame_stack,
             action_repeat: self.action_repeat,
+            encoder_channels: self.encoder_channels,
             feature_dim: self.feature_dim,
             hidden_dim: self.hidden_dim,
             aug_pad: self.aug_pad,
@@ -427,6 +460,7 @@ impl DrQV2Config {
                 },
             },
             stddev_clip: self.stddev_clip,
+            actor_preact_l2: self.actor_preact_l2,
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
         }
@@ -435,6 +469,15 @@ impl DrQV2Config {
     /// The resolved config as TOML text.
     pub fn to_toml_string(&self) -> String {
         toml::to_string(&self.to_raw()).expect("a validated config always serialises")
+    }
+
+    /// The encoder's layers: DrQ-v2's (3x3 kernels, strides 2, 1, 1, 1) with
+    /// `encoder_channels` channels.
+    pub fn encoder_spec(&self) -> EncoderSpec {
+        EncoderSpec {
+            channels: self.encoder_channels,
+            ..EncoderSpec::drqv2()
+        }
     }
 
     /// Agent steps before the first update: `seed_frames / action_repeat` (reference:
@@ -462,6 +505,10 @@ impl DrQV2Config {
 // Encoder (ocellus_nn::ConvEncoder: 4 × conv3x3, 32 ch, strides 2,1,1,1), Actor, Critic
 // ---------------------------------------------------------------------------------------------
 
+/// `|μ|` above which an action component counts as saturated ([`ActorMetrics::saturation`]):
+/// `tanh′ = 1 − μ² < 0.02` there.
+pub const SATURATED_MEAN: f64 = 0.99;
+
 /// The deterministic policy μ_φ and its noise: trunk → MLP → tanh.
 ///
 /// Variables: `trunk.{linear,norm}.*`, `policy.{0,1,2}.*`.
@@ -487,8 +534,17 @@ impl Actor {
     /// `[B, repr_dim]` → the action distribution with mean `tanh(MLP(trunk(h)))` `[B, A]` and
     /// standard deviation `stddev`.
     pub fn forward(&self, features: &Tensor, stddev: f64) -> TruncatedNormal {
-        let mu = self.policy.forward(&self.trunk.forward(features)).tanh();
-        TruncatedNormal::new(mu, stddev)
+        self.forward_with_preactivation(features, stddev).0
+    }
+
+    /// [`Actor::forward`] and the pre-tanh output `x` `[B, A]` (μ = tanh x).
+    pub fn forward_with_preactivation(
+        &self,
+        features: &Tensor,
+        stddev: f64,
+    ) -> (TruncatedNormal, Tensor) {
+        let x = self.policy.forward(&self.trunk.forward(features));
+        (TruncatedNormal::new(x.tanh(), stddev), x)
     }
 }
 
@@ -601,6 +657,10 @@ pub struct ActorMetrics {
     pub entropy: f64,
     /// σ(t) used for the noise.
     pub stddev: f64,
+    /// Share of the batch's action components whose mean `μ = tanh(·)` has `|μ| > 0.99`.
+    /// Near 1 the tanh passes almost no gradient, so a policy pinned to full force stays
+    /// there; this is the early failure mode of small-budget runs (BENCHMARKS.md).
+    pub saturation: f64,
 }
 
 /// The metrics of one [`DrQV2Agent::update`].
@@ -686,7 +746,7 @@ impl DrQV2Agent {
         let encoder = ConvEncoder::new(
             &encoder_vs.root(),
             obs_shape,
-            &EncoderSpec::drqv2(),
+            &config.encoder_spec(),
             &mut init_rng,
         );
         let repr_dim = encoder.repr_dim(); // 32·35·35 = 39200 at 84 px
@@ -864,26 +924,36 @@ impl DrQV2Agent {
     pub fn update_actor(&mut self, features: &Tensor, agent_steps: AgentSteps) -> ActorMetrics {
         let features = features.detach(); // sg(h): the actor never trains the encoder
         let stddev = self.config.stddev_schedule.value(agent_steps);
-        let dist = self.actor.forward(&features, stddev);
+        let (dist, preactivation) = self.actor.forward_with_preactivation(&features, stddev);
         // a = μ(h) + clamp(σ·ε, ±c), clamped into the box with a straight-through gradient
         let action = dist.sample(&mut self.policy_noise_rng, Some(self.config.stddev_clip)); // [B, A]
         let log_prob = dist
             .log_prob(&action)
             .sum_dim_intlist(-1, true, Kind::Float); // [B, 1]
         let (q1, q2) = self.critic.forward(&features, &action);
-        let loss = -q1.minimum(&q2).mean(Kind::Float);
+        let mut loss = -q1.minimum(&q2).mean(Kind::Float);
+        if self.config.actor_preact_l2 > 0.0 {
+            loss += preactivation.square().mean(Kind::Float) * self.config.actor_preact_l2;
+        }
         let grads = Tensor::run_backward(&[&loss], &self.actor_opt.param_tensors(), false, false);
         self.actor_opt.step(&grads);
         let entropy = dist
             .entropy()
             .sum_dim_intlist(-1, false, Kind::Float)
             .mean(Kind::Float);
-        let m = scalars(&[loss, log_prob.mean(Kind::Float), entropy]);
+        let saturation = dist
+            .mean()
+            .abs()
+            .gt(SATURATED_MEAN)
+            .to_kind(Kind::Float)
+            .mean(Kind::Float);
+        let m = scalars(&[loss, log_prob.mean(Kind::Float), entropy, saturation]);
         ActorMetrics {
             loss: m[0],
             log_prob: m[1],
             entropy: m[2],
             stddev,
+            saturation: m[3],
         }
     }
 
@@ -1377,6 +1447,56 @@ mod tests {
     }
 
     #[test]
+    fn the_preactivation_penalty_pulls_a_saturated_policy_back() {
+        // Mean |x| of the pre-tanh output before and after 300 actor steps from a policy whose
+        // output layer was scaled up until every mean is saturated (tanh′ ≈ 0). Measured:
+        // 6.0 -> 15.9 without the penalty (Adam keeps following the vanishing Q-gradient
+        // outwards), 6.0 -> 0.1 with λ = 1.
+        let run = |lambda: f64| -> (f64, f64, f64) {
+            let mut c = tiny();
+            c.actor_preact_l2 = lambda;
+            let shape = c.obs_shape(3);
+            let mut agent = DrQV2Agent::new(c, shape, A, Device::Cpu, 3).unwrap();
+            tch::no_grad(|| {
+                for (name, mut t) in agent.var_stores()[1].variables() {
+                    if name.starts_with("policy.2.") {
+                        let _ = t.f_mul_scalar_(150.0).expect("in-place scale");
+                    }
+                }
+            });
+            let features = tch::no_grad(|| agent.encoder().forward(&batch(1).obs));
+            let preact = |agent: &DrQV2Agent| {
+                tch::no_grad(|| {
+                    let (_, x) = agent.actor().forward_with_preactivation(&features, 0.1);
+                    x.abs().mean(Kind::Float).double_value(&[])
+                })
+            };
+            let before = preact(&agent);
+            let mut saturation = 0.0;
+            for _ in 0..300 {
+                saturation = agent.update_actor(&features, AgentSteps(10_000)).saturation;
+            }
+            (before, preact(&agent), saturation)
+        };
+        let (before, without, _) = run(0.0);
+        let (same_start, with, saturation) = run(1.0);
+        assert_eq!(before, same_start);
+        assert!(
+            before > 5.0,
+            "the scaled policy saturates: mean |x| {before}"
+        );
+        assert!(
+            with < 0.5 * before,
+            "penalised: mean |x| {before} -> {with}"
+        );
+        assert!(
+            without > 0.9 * before,
+            "unpenalised, tanh′ ≈ 0 passes no gradient: {before} -> {without}"
+        );
+        assert!(saturation < 1.0, "{saturation}");
+    }
+
+    #[test]
     fn acting_explores_uniformly_then_follows_the_noisy_policy() {
         let mut a = agent(0);
         let obs = batch(0).obs; // [8, 9, 20, 20]
@@ -1443,6 +1563,7 @@ mod tests {
             }
         );
         assert_eq!(p.stddev_clip, 0.3);
+        assert_eq!(p.actor_preact_l2, 0.0, "not part of DrQ-v2");
         assert_eq!(p.replay_capacity, 1_000_000);
         // the resolved config round-trips through TOML
         assert_eq!(
@@ -1451,13 +1572,25 @@ mod tests {
         );
 
         let cpu = DrQV2Config::preset("cpu").unwrap();
-        // The cpu preset changes only cost-related sizes; the algorithm's constants stay.
-        assert_eq!((cpu.frame_stack, cpu.action_repeat, cpu.n_step), (3, 2, 3));
+        // The cpu preset changes how much compute a frame gets (size, batch, repeat, update
+        // ratio, lr); the algorithm's constants stay the paper's.
+        assert_eq!((cpu.frame_stack, cpu.n_step), (3, 3));
         assert_eq!(
             (cpu.critic_target_tau, cpu.discount, cpu.stddev_clip),
             (0.01, 0.99, 0.3)
         );
+        assert!(matches!(
+            cpu.stddev_schedule,
+            Schedule::Linear { init, final_value, .. } if (init, final_value) == (1.0, 0.1)
+        ));
         assert!(cpu.batch_size <= p.batch_size && cpu.image_size <= p.image_size);
+        // uniform exploration ends with the seed phase, as in the reference
+        assert_eq!(
+            cpu.seed_agent_steps(),
+            cpu.exploration,
+            "seed phase {} frames",
+            cpu.seed_frames.0
+        );
 
         // every file in configs/drqv2 is a registered preset, and vice versa
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/drqv2");

@@ -12,8 +12,9 @@ use ocellus_train::{default_run_dir, ConfigBuilder, Outcome, TrainConfig, Traine
 /// Flags of `ocellus train`.
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Continue the run in this directory from its latest checkpoint (other flags are refused).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["task", "agent", "preset", "frames", "seed", "config", "set", "run_dir", "device"])]
+    /// Continue the run in this directory from its latest checkpoint. Only --frames may be
+    /// given with it: it lengthens the run (e.g. a finished one); other flags are refused.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["task", "agent", "preset", "seed", "config", "set", "run_dir", "device"])]
     resume: Option<PathBuf>,
     /// Task to train on (`ocellus envs list`); sets run.task.
     #[arg(long)]
@@ -24,7 +25,7 @@ pub struct TrainArgs {
     /// Agent preset from configs/drqv2/ (`cpu`, `paper`).
     #[arg(long, default_value = "cpu")]
     preset: String,
-    /// Environment frames to train for; sets run.frames.
+    /// Environment frames to train for; sets run.frames (with --resume: the new length).
     #[arg(long)]
     frames: Option<u64>,
     /// Run seed; sets run.seed.
@@ -121,8 +122,12 @@ fn stop_flag() -> Result<Arc<AtomicBool>> {
 pub fn run(args: &TrainArgs) -> Result<()> {
     let mut trainer = match &args.resume {
         Some(dir) => {
-            let t = Trainer::resume(dir)
+            let mut t = Trainer::resume(dir)
                 .with_context(|| format!("resuming the run in {}", dir.display()))?;
+            if let Some(frames) = args.frames {
+                t.extend_to(ocellus_core::EnvFrames(frames))
+                    .with_context(|| format!("lengthening the run in {}", dir.display()))?;
+            }
             eprintln!(
                 "resuming {} at {} of {}",
                 dir.display(),

@@ -239,6 +239,52 @@ impl ReplayBuffer {
         Ok(HEADER_LEN + len + TRAILER_LEN)
     }
 
+    /// Enlarges the ring to `capacity` transitions, keeping every stored step, the sampleable
+    /// set and the statistics: afterwards the buffer behaves exactly like one created with
+    /// `capacity` that received the same steps (steps are placed by id). Used to lengthen a
+    /// training run. The state passes once through memory (the buffer's size again).
+    ///
+    /// # Errors
+    /// [`ReplayError::InvalidOption`] for a smaller capacity or a compressed buffer (its
+    /// frame arena is a byte ring that cannot be re-laid), or the errors of
+    /// [`ReplayBuffer::new`] for the larger configuration; the buffer is unchanged then.
+    pub fn grow(&mut self, capacity: usize) -> Result<(), ReplayError> {
+        let invalid = |reason| ReplayError::InvalidOption {
+            name: "capacity",
+            value: capacity.to_string(),
+            reason,
+        };
+        if capacity < self.config.capacity {
+            return Err(invalid("a replay can grow but not shrink"));
+        }
+        if capacity == self.config.capacity {
+            return Ok(());
+        }
+        if self.config.compression != Compression::None {
+            return Err(invalid("a compressed replay cannot grow"));
+        }
+        let mut config = self.config.clone();
+        config.capacity = capacity;
+        let mut grown = ReplayBuffer::new(config)?;
+        let mut body = Vec::new();
+        let mut w = CrcWriter {
+            inner: &mut body,
+            crc: crc32fast::Hasher::new(),
+            len: 0,
+        };
+        self.write_body(&mut w)
+            .expect("writing to memory does not fail");
+        let mut r = Body {
+            inner: io::Cursor::new(&body[..]),
+        };
+        read_config(&mut r, None).expect("the buffer's own config reads back");
+        if grown.read_state(&mut r).is_err() {
+            unreachable!("the buffer's own state reads back into a larger ring");
+        }
+        *self = grown;
+        Ok(())
+    }
+
     fn write_body<W: Write>(&self, w: &mut CrcWriter<W>) -> io::Result<()> {
         let c = &self.config;
         w.u64(c.capacity as u64)?;
@@ -315,7 +361,11 @@ impl ReplayBuffer {
 
     /// Loads a buffer written by [`ReplayBuffer::save`]. With `expected`, the file's
     /// configuration must equal it (`max_bytes` aside, which is not stored) or the load fails
-    /// naming the first differing field.
+    /// naming the first differing field, with one exception: a file of raw (uncompressed)
+    /// frames whose capacity is *smaller* than `expected`'s loads into a ring of the expected
+    /// capacity. Steps are placed by id, so the grown buffer holds, and samples, exactly
+    /// what a buffer created with the larger capacity would (this is how a training run is
+    /// lengthened on resume).
     ///
     /// The loaded buffer continues exactly where the saved one stopped: the same `add` calls
     /// and the same sampling generator state give the same batches.
@@ -397,8 +447,14 @@ impl ReplayBuffer {
                 io_err(e)
             }
         };
-        let config = read_config(&mut body, expected.and_then(|c| c.max_bytes)).map_err(eof)?;
+        let mut config = read_config(&mut body, expected.and_then(|c| c.max_bytes)).map_err(eof)?;
         if let Some(exp) = expected {
+            if config.capacity < exp.capacity
+                && config.compression == Compression::None
+                && exp.compression == Compression::None
+            {
+                config.capacity = exp.capacity; // grow: steps are placed by id
+            }
             check_config(exp, &config).map_err(|(field, expected, found)| {
                 ReplayFileError::ConfigMismatch {
                     path: p(),

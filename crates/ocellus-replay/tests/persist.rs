@@ -166,3 +166,85 @@ fn foreign_files_versions_and_configs_are_refused_by_name() {
     let loaded = ReplayBuffer::load(&path, None).unwrap();
     assert_eq!(loaded.config().capacity, c.capacity);
 }
+
+fn assert_capacity_mismatch(err: &ReplayFileError) {
+    assert!(
+        matches!(
+            err,
+            ReplayFileError::ConfigMismatch {
+                field: "capacity",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_raw_file_grows_into_a_larger_ring_but_never_shrinks_or_grows_compressed() {
+    // Saved from a 128-step ring after 120 steps (no wrap yet), loaded into a 2000-step ring:
+    // from then on it must behave exactly like a buffer created with 2000 slots.
+    let m = model();
+    let (small, big) = (small_config(128, 2), small_config(2000, 2));
+    let mut saved = ReplayBuffer::new(small.clone()).unwrap();
+    let mut reference = ReplayBuffer::new(big.clone()).unwrap();
+    for r in &m.steps[..120] {
+        saved.add(r.stream, r.step()).unwrap();
+        reference.add(r.stream, r.step()).unwrap();
+    }
+    let path = temp_path("grow.bin");
+    saved.save(&path).unwrap();
+    let mut grown = ReplayBuffer::load(&path, Some(&big)).unwrap();
+    assert_eq!(grown.config().capacity, 2000);
+    let (mut rng_a, mut rng_b) = (RandomState::new(4), RandomState::new(4));
+    let (mut a, mut b) = (reference.new_batch(16), grown.new_batch(16));
+    for (i, r) in m.steps[120..].iter().enumerate() {
+        reference.add(r.stream, r.step()).unwrap();
+        grown.add(r.stream, r.step()).unwrap();
+        if i % 50 == 0 {
+            reference.sample_into(&mut rng_a, &mut b).unwrap();
+            grown.sample_into(&mut rng_b, &mut a).unwrap();
+            assert_eq!(a, b, "batch after {} more steps", i + 1);
+        }
+    }
+    assert_eq!(grown.stats(), reference.stats());
+    assert_eq!(grown.sampleable_step_ids(), reference.sampleable_step_ids());
+
+    // Growing in memory is the same operation.
+    let mut in_memory = ReplayBuffer::new(small.clone()).unwrap();
+    let mut reference = ReplayBuffer::new(big.clone()).unwrap();
+    for r in &m.steps[..120] {
+        in_memory.add(r.stream, r.step()).unwrap();
+        reference.add(r.stream, r.step()).unwrap();
+    }
+    assert!(in_memory.grow(64).is_err(), "shrinking");
+    in_memory.grow(2000).unwrap();
+    for r in &m.steps[120..] {
+        in_memory.add(r.stream, r.step()).unwrap();
+        reference.add(r.stream, r.step()).unwrap();
+    }
+    let (mut rng_a, mut rng_b) = (RandomState::new(5), RandomState::new(5));
+    reference.sample_into(&mut rng_a, &mut a).unwrap();
+    in_memory.sample_into(&mut rng_b, &mut b).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(in_memory.stats(), reference.stats());
+
+    // A larger file never loads into a smaller ring, and compressed files never grow.
+    let err = ReplayBuffer::load(&path, Some(&small_config(64, 2))).unwrap_err();
+    assert_capacity_mismatch(&err);
+    let mut lz4 = small.clone();
+    lz4.compression = Compression::Lz4 {
+        frame_budget_bytes: 64,
+    };
+    let mut c = ReplayBuffer::new(lz4.clone()).unwrap();
+    for r in &m.steps[..50] {
+        c.add(r.stream, r.step()).unwrap();
+    }
+    assert!(c.grow(2000).is_err(), "a compressed replay cannot grow");
+    c.save(&path).unwrap();
+    let mut lz4_big = lz4.clone();
+    lz4_big.capacity = 2000;
+    let err = ReplayBuffer::load(&path, Some(&lz4_big)).unwrap_err();
+    assert_capacity_mismatch(&err);
+    std::fs::remove_file(&path).unwrap();
+}

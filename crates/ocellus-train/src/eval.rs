@@ -50,6 +50,7 @@ pub fn evaluate_run(
         }
         .into());
     }
+    crate::trainer::apply_threads(&config.run);
     let a = &config.agent;
     let size = a.image_size as usize;
     let mut env = EnvBuilder::new(&config.run.task)

@@ -123,6 +123,28 @@ pub fn create_run_dir(
     Ok(())
 }
 
+/// Replaces the body of a run's `config.toml` with `config`, keeping its comment header;
+/// written to a temporary file and renamed, so a crash leaves the old or the new file.
+pub fn rewrite_config(paths: &RunPaths, config: &TrainConfig) -> Result<(), TrainError> {
+    let path = paths.config();
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| TrainError::Io { path, source }
+    };
+    let old = fs::read_to_string(&path).map_err(io(&path))?;
+    let mut text: String = old
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    text.push('\n');
+    text.push_str(&config.to_toml_string());
+    let tmp = path.with_extension("toml.tmp");
+    fs::write(&tmp, text).map_err(io(&tmp))?;
+    fs::rename(&tmp, &path).map_err(io(&path))?;
+    Ok(())
+}
+
 /// Reads and validates a run directory's `config.toml`.
 pub fn read_run_config(paths: &RunPaths) -> Result<TrainConfig, TrainError> {
     let path = paths.config();

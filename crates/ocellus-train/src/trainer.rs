@@ -33,6 +33,11 @@
 //! parameters and logs bit for bit on the same machine and libtorch build, and so does a run
 //! killed and resumed from a checkpoint (tested in `tests/resume.rs`). Wall-clock columns
 //! (`fps`, `non_learner_fraction`, and `wall_time` in the JSONL) are the exception.
+//!
+//! The replay's background [`ocellus_replay::Prefetcher`] is therefore not used by this loop:
+//! a batch sampled on another thread would contain whatever had been written when that thread
+//! ran, so runs would stop being reproducible, and synchronous sampling is already cheap
+//! (everything but the learner is 1–2 % of wall-clock at the `cpu` preset; BENCHMARKS.md).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,7 +120,7 @@ struct LossSums {
     sums: Vec<u64>,
 }
 
-const LOSS_KEYS: [&str; 9] = [
+const LOSS_KEYS: [&str; 10] = [
     "critic_loss",
     "critic_q1",
     "critic_q2",
@@ -125,7 +130,12 @@ const LOSS_KEYS: [&str; 9] = [
     "actor_entropy",
     "actor_stddev",
     "batch_reward",
+    "actor_saturation",
 ];
+
+/// Columns `loss.csv` gained after runs were first written; a resumed older run keeps its
+/// header and goes on without them.
+const LOSS_KEYS_ADDED_LATER: [&str; 1] = ["actor_saturation"];
 
 impl LossSums {
     fn add(&mut self, m: &UpdateMetrics) {
@@ -139,6 +149,7 @@ impl LossSums {
             m.actor.entropy,
             m.actor.stddev,
             m.batch_reward,
+            m.actor.saturation,
         ];
         if self.sums.len() != v.len() {
             self.sums = vec![0f64.to_bits(); v.len()];
@@ -227,6 +238,8 @@ pub struct Trainer {
     seed_action_rng: RandomState,
     state: TrainerState,
     progress: Option<Progress>,
+    /// False for a resumed run whose `loss.csv` predates [`LOSS_KEYS_ADDED_LATER`].
+    loss_header_has_added_keys: bool,
 }
 
 impl std::fmt::Debug for Trainer {
@@ -279,8 +292,12 @@ impl Trainer {
         if manifest.task != config.run.task {
             foreign("task", config.run.task.clone(), manifest.task.clone())?;
         }
+        // Compared as parsed values, so that a key added later with a default (e.g.
+        // `encoder_channels`) does not make an older checkpoint foreign.
         let agent_toml = agent_config_toml(&config);
-        if manifest.agent_config != agent_toml {
+        let checkpoint_agent: Option<ocellus_agents::DrQV2RawConfig> =
+            toml::from_str(&manifest.agent_config).ok();
+        if checkpoint_agent.as_ref() != Some(&config.raw.agent) {
             foreign(
                 "agent config",
                 agent_toml.replace('\n', "; "),
@@ -367,6 +384,7 @@ impl Trainer {
         let frame_shape = [channels, pixels.shape[1], pixels.shape[2]];
         let frame_len: usize = frame_shape.iter().product();
         let action_dim = spec.action.num_elements();
+        apply_threads(&config.run);
         let agent = DrQV2Agent::new(
             a.clone(),
             obs_shape,
@@ -386,6 +404,14 @@ impl Trainer {
         }
         let replay = ReplayBuffer::new(rc)?;
         let batch = replay.new_batch(a.batch_size as usize);
+        let loss_header_has_added_keys = std::fs::read_to_string(paths.root.join("loss.csv"))
+            .map(|t| {
+                let header = t.lines().next().unwrap_or_default();
+                LOSS_KEYS_ADDED_LATER
+                    .iter()
+                    .all(|k| header.split(',').any(|h| h == *k))
+            })
+            .unwrap_or(true); // no file yet: it will get every column
         let log = MetricLog::open(&paths.root, keep_logs_up_to.map(|f| f.0))?;
         let seed = config.run.seed;
         Ok(Trainer {
@@ -408,6 +434,7 @@ impl Trainer {
                 losses: LossSums::default(),
             },
             progress: None,
+            loss_header_has_added_keys,
             config,
             paths,
             env,
@@ -446,6 +473,37 @@ impl Trainer {
     /// The agent (e.g. to compare parameters).
     pub fn agent(&self) -> &DrQV2Agent {
         &self.agent
+    }
+
+    /// Raises the run's length to `frames` (e.g. to continue a finished run) and records it
+    /// in the run's `config.toml`, replaced atomically. The replay grows to the capacity a run
+    /// of that length gets; the schedules count agent steps from the start, so training then
+    /// continues exactly as in a run created with this length (tested in `tests/resume.rs`).
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`](crate::ConfigError::Invalid) if `frames` is below the frames
+    /// already trained; a replay error if a compressed replay would have to grow; an I/O error
+    /// if the config cannot be rewritten. The run directory is unchanged in every case.
+    pub fn extend_to(&mut self, frames: EnvFrames) -> Result<(), TrainError> {
+        if frames.0 < self.state.env_frames {
+            return Err(crate::ConfigError::Invalid {
+                origin: "--frames".into(),
+                problems: vec![format!(
+                    "run.frames = {} is below the {} frames this run has already trained",
+                    frames.0, self.state.env_frames
+                )],
+            }
+            .into());
+        }
+        let mut raw = self.config.raw.clone();
+        raw.run.frames = frames.0;
+        let config = raw.validate("--frames")?;
+        // The replay is sized by the run's length; a run created this long would have had
+        // this capacity (grow() fails, changing nothing, for a compressed replay).
+        self.replay.grow(replay_capacity(&config) as usize)?;
+        run_dir::rewrite_config(&self.paths, &config)?;
+        self.config = config;
+        Ok(())
     }
 
     /// Trains to the configured number of frames (see [`Trainer::train_until`]).
@@ -654,7 +712,10 @@ impl Trainer {
                 ("non_learner_fraction", non_learner),
             ],
         })?;
-        if let Some(means) = s.losses.take_means() {
+        if let Some(mut means) = s.losses.take_means() {
+            if !self.loss_header_has_added_keys {
+                means.retain(|(k, _)| !LOSS_KEYS_ADDED_LATER.contains(k));
+            }
             self.log.log(&Row {
                 group: "loss",
                 env_frames: frames,
@@ -759,6 +820,14 @@ impl Trainer {
 /// The `[agent]` table as TOML (what a checkpoint must match).
 fn agent_config_toml(config: &TrainConfig) -> String {
     toml::to_string(&config.raw.agent).expect("a validated agent config serialises")
+}
+
+/// Sets libtorch's intra-op thread count from `run.threads` (a process-wide setting; `None`
+/// leaves libtorch's default).
+pub(crate) fn apply_threads(run: &crate::RunConfig) {
+    if let Some(n) = run.threads {
+        tch::set_num_threads(n as i32);
+    }
 }
 
 /// Replay capacity: the preset's, but never more than the run can fill (its agent steps plus

@@ -57,6 +57,8 @@ fn cartpole_balance_from_32px_pixels_beats_random() {
             "run.checkpoint_every_frames=0",
             "run.video=false",
             "agent.image_size=32",
+            "agent.encoder_channels=32",
+            "agent.actor_preact_l2=0",
             "agent.action_repeat=8",
             "agent.hidden_dim=256",
             "agent.feature_dim=50",

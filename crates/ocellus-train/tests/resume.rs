@@ -139,6 +139,33 @@ fn a_stop_request_checkpoints_the_current_step_and_resumes() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_finished_run_lengthened_on_resume_matches_a_run_that_long_from_the_start() {
+    // Both runs end at 2000 frames; the second first finishes at 1200 (final evaluation and
+    // checkpoint there), then is resumed with a new length.
+    let dir_a = scratch("long");
+    let mut a = Trainer::create(tiny(2000), &dir_a, "test").unwrap();
+    a.run(&never()).unwrap();
+    let dir_b = scratch("extended");
+    let mut b = Trainer::create(tiny(1200), &dir_b, "test").unwrap();
+    assert_eq!(b.run(&never()).unwrap().outcome, Outcome::Finished);
+    drop(b);
+    let mut b = Trainer::resume(&dir_b).unwrap();
+    let err = b.extend_to(EnvFrames(800)).unwrap_err().to_string();
+    assert!(err.contains("below the 1200 frames"), "{err}");
+    b.extend_to(EnvFrames(2000)).unwrap();
+    assert_eq!(b.run(&never()).unwrap().outcome, Outcome::Finished);
+    assert_same_agents(&a, &b);
+    // The new length is in the run's config (comment header kept), so a later resume sees it.
+    let text = fs::read_to_string(dir_b.join("config.toml")).unwrap();
+    assert!(text.starts_with("# test"), "{text}");
+    let b = Trainer::resume(&dir_b).unwrap();
+    assert_eq!(b.config().run.frames, EnvFrames(2000));
+    assert_eq!(b.env_frames(), EnvFrames(2000));
+    let _ = fs::remove_dir_all(&dir_a);
+    let _ = fs::remove_dir_all(&dir_b);
+}
+
 /// A finished tiny run to damage.
 fn finished(name: &str) -> (PathBuf, PathBuf) {
     let dir = scratch(name);
