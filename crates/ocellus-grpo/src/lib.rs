@@ -50,8 +50,8 @@
 //!
 //! **Linking libtorch.** This crate's build script adds libtorch's directory (exported by
 //! `torch-sys` as `DEP_TCH_LIBTORCH_LIB`) to the RUNPATH of its own test executables, so they run
-//! without `LD_LIBRARY_PATH`; binaries that depend on this crate need the same two lines in their
-//! own `build.rs` (see `crates/ocellus-grpo/build.rs`).
+//! without `LD_LIBRARY_PATH`; a binary crate depending on this one points its own `build` key
+//! at the same shared script, `build/torch_rpath.rs`.
 
 #![deny(missing_docs)]
 
