@@ -833,6 +833,29 @@ impl DrQV2Agent {
         action.to_device(Device::Cpu)
     }
 
+    /// `min(Q1, Q2)(f(o), a)` of one observation `o` `[C, H, W]` u8 (not augmented) for each
+    /// candidate action of `actions` `[N, A]`: `[N]` f32 on the CPU. Training never calls it;
+    /// it shows what the critic believes, e.g. Q along one action dimension at one state
+    /// (`ocellus eval --trace`).
+    ///
+    /// # Panics
+    /// If `obs` is not `[C, H, W]` of this agent or `actions` not `[N, A]` (programmer errors).
+    pub fn q_values(&self, obs: &Tensor, actions: &Tensor) -> Tensor {
+        let [c, h, w] = self.obs_shape;
+        assert_eq!(obs.size(), [c, h, w], "obs shape");
+        let n = actions.size()[0];
+        assert_eq!(actions.size(), [n, self.action_dim], "actions shape");
+        tch::no_grad(|| {
+            let features = self
+                .encoder
+                .forward(&obs.unsqueeze(0).to_device(self.device)); // [1, R]
+            let features = features.expand([n, -1], false); // [N, R]
+            let actions = actions.to_kind(Kind::Float).to_device(self.device);
+            let (q1, q2) = self.critic.forward(&features, &actions); // [N, 1] each
+            q1.minimum(&q2).view([-1]).to_device(Device::Cpu)
+        })
+    }
+
     /// Eqs. 2–3: one critic step. Encodes the augmented `obs` `[B, C·k, H, W]` **with**
     /// gradient: the critic loss is the only loss that trains the encoder, so both the critic's
     /// and the encoder's optimisers step here. `next_features` `[B, repr_dim]` carry no
@@ -1444,6 +1467,52 @@ mod tests {
         let err = a.load_state_dict(&sd).unwrap_err().to_string();
         assert!(err.contains("rng.explore"), "{err}");
         assert!(changed_groups(&before, &a).is_empty());
+    }
+
+    #[test]
+    fn q_values_show_what_a_bandit_critic_learned() {
+        // One-step bandit: every transition has the same observation, a uniform random action
+        // and reward −(a₀ − 0.5)² with no bootstrap, so Q(o, a) must learn that parabola; the
+        // sweep along a₀ must then peak at 0.5 and fall off on both sides.
+        let mut agent = agent(11);
+        let mut rng = Rng::new(5, 1);
+        let obs = rng
+            .uniform_tensor(&[1, 9, 20, 20], 0.0, 256.0, Device::Cpu)
+            .to_kind(Kind::Uint8);
+        for i in 0..400 {
+            let action = rng.uniform_tensor(&[32, A], -1.0, 1.0, Device::Cpu);
+            let reward = -(action.narrow(1, 0, 1) - 0.5).square();
+            let batch = Batch {
+                obs: obs.repeat([32, 1, 1, 1]),
+                next_obs: obs.repeat([32, 1, 1, 1]),
+                action,
+                reward,
+                bootstrap_discount: Tensor::zeros([32, 1], (Kind::Float, Device::Cpu)),
+            };
+            agent.update(&batch, AgentSteps(3_000 + i));
+        }
+        let sweep: Vec<f64> = [-1.0, -0.5, 0.0, 0.5, 1.0]
+            .iter()
+            .flat_map(|&a0| [a0, 0.0])
+            .collect();
+        let actions = Tensor::from_slice(&sweep).view([5, A]);
+        let q = Vec::<f32>::try_from(agent.q_values(&obs.get(0), &actions)).unwrap();
+        let best = (0..5).max_by(|&i, &j| q[i].total_cmp(&q[j])).unwrap();
+        assert_eq!(best, 3, "Q along a0 = -1, -0.5, 0, 0.5, 1: {q:?}");
+        assert!(q[0] < q[2] && q[2] < q[3] && q[4] < q[3], "{q:?}");
+        // and it is the critic's own minimum over its two heads
+        let h = tch::no_grad(|| agent.encoder.forward(&obs));
+        let (q1, q2) = tch::no_grad(|| {
+            agent
+                .critic
+                .forward(&h, &actions.narrow(0, 3, 1).to_kind(Kind::Float))
+        });
+        let direct = q1.minimum(&q2).double_value(&[0, 0]);
+        assert!(
+            (direct - f64::from(q[3])).abs() < 1e-5,
+            "{direct} vs {}",
+            q[3]
+        );
     }
 
     #[test]

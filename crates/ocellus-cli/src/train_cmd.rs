@@ -57,6 +57,10 @@ pub struct EvalArgs {
     /// Write the first episode as a GIF.
     #[arg(long, value_name = "FILE")]
     video: Option<PathBuf>,
+    /// Write every step as CSV: true state, action, reward, and the critic's Q at the action
+    /// and along each action dimension (-1, -0.5, 0, 0.5, 1).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
 }
 
 fn resolve(args: &TrainArgs) -> Result<TrainConfig> {
@@ -183,8 +187,13 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 
 /// Runs `ocellus eval`.
 pub fn eval(args: &EvalArgs) -> Result<()> {
-    let r = ocellus_train::evaluate_run(&args.run, args.episodes, args.video.as_deref())
-        .with_context(|| format!("evaluating {}", args.run.display()))?;
+    let r = ocellus_train::evaluate_run(
+        &args.run,
+        args.episodes,
+        args.video.as_deref(),
+        args.trace.as_deref(),
+    )
+    .with_context(|| format!("evaluating {}", args.run.display()))?;
     println!(
         "{}: {} episodes at {} frames: return {:.1} ± {:.1} (min {:.1}, max {:.1})",
         r.checkpoint.display(),
@@ -197,6 +206,9 @@ pub fn eval(args: &EvalArgs) -> Result<()> {
     );
     if let Some(v) = &args.video {
         println!("video: {}", v.display());
+    }
+    if let Some(t) = &args.trace {
+        println!("trace: {}", t.display());
     }
     Ok(())
 }

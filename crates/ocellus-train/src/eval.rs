@@ -1,4 +1,10 @@
-//! Evaluating a saved run: `ocellus eval --run DIR`.
+//! Evaluating a saved run: `ocellus eval --run DIR [--video FILE] [--trace FILE]`.
+//!
+//! The trace is for finding out *why* a policy scores what it scores: per agent step, the
+//! true low-dimensional state the pixels show, the action, the reward and the critic's
+//! `min(Q1, Q2)` at the action and along each action dimension. A critic whose Q-sweep is
+//! the same bump at every state, for example, has learned the control cost but not what the
+//! action does (BENCHMARKS.md, cartpole-balance).
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +18,22 @@ use crate::error::{CheckpointError, TrainError};
 use crate::run_dir::{self, RunPaths};
 use crate::trainer::{eval_episode, mean_std};
 use crate::video;
+
+/// Action values at which [`trace`](evaluate_run)s evaluate Q along each action dimension.
+pub(crate) const Q_SWEEP: [f32; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
+
+/// One agent step of a traced evaluation episode.
+#[derive(Clone, Debug)]
+pub(crate) struct TraceStep {
+    /// The environment's state observation before the action.
+    pub state: Vec<f64>,
+    /// The (mean) action taken.
+    pub action: Vec<f32>,
+    /// Q at `action`, then per action dimension Q at each value of [`Q_SWEEP`].
+    pub q: Vec<f32>,
+    /// The reward of the step (summed over the action repeat).
+    pub reward: f64,
+}
 
 /// Seed stream of `ocellus eval` episodes (distinct from the training run's own evaluations).
 const STREAM_OFFLINE_EVAL: u64 = 4;
@@ -32,11 +54,22 @@ pub struct EvalReport {
 }
 
 /// Runs `episodes` deterministic episodes of the latest checkpoint of `run_dir` (seeded from
-/// the run seed on a stream of their own), optionally writing the first as a GIF.
+/// the run seed on a stream of their own), optionally writing the first as a GIF and every
+/// step of every episode as a CSV trace.
+///
+/// The trace has one row per agent step: `episode, step, reward`, the state observation
+/// `s0..`, the action `a0..`, `q` (the critic's `min(Q1, Q2)` at the action), then for each
+/// action dimension `d` and each `v` in −1, −0.5, 0, 0.5, 1 the column `q_a{d}={v}`: Q with
+/// `a_d` set to `v` and the other dimensions as taken.
+///
+/// # Errors
+/// The run's config or checkpoint cannot be read or does not match, the environment cannot
+/// be built, or an output file cannot be written.
 pub fn evaluate_run(
     run_dir: &Path,
     episodes: u32,
     video_path: Option<&Path>,
+    trace_path: Option<&Path>,
 ) -> Result<EvalReport, TrainError> {
     let config = run_dir::read_run_config(&RunPaths::new(run_dir))?;
     let dir = checkpoint::latest_checkpoint(run_dir)?;
@@ -90,6 +123,8 @@ pub fn evaluate_run(
     let base = u64::from(derive_seed(config.run.seed, STREAM_OFFLINE_EVAL));
     let mut returns = Vec::new();
     let mut frames = Vec::new();
+    let mut trace = Vec::new();
+    let mut episode_of_row = Vec::new();
     for i in 0..episodes {
         let record = (i == 0 && video_path.is_some()).then_some(&mut frames);
         returns.push(eval_episode(
@@ -100,7 +135,15 @@ pub fn evaluate_run(
             frame_len,
             AgentSteps(manifest.agent_steps),
             record,
+            trace_path.is_some().then_some(&mut trace),
         )?);
+        episode_of_row.resize(trace.len(), i);
+    }
+    if let Some(path) = trace_path {
+        write_trace(path, &trace, &episode_of_row).map_err(|source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     }
     if let Some(path) = video_path {
         video::write_gif(path, &frames, size, size).map_err(|source| TrainError::Io {
@@ -116,4 +159,46 @@ pub fn evaluate_run(
         mean,
         std,
     })
+}
+
+/// Writes the trace CSV described at [`evaluate_run`]; `episode_of_row[i]` is row `i`'s episode.
+fn write_trace(path: &Path, rows: &[TraceStep], episode_of_row: &[u32]) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    let Some(first) = rows.first() else {
+        return std::fs::write(path, "");
+    };
+    let mut out = String::from("episode,step,reward");
+    for i in 0..first.state.len() {
+        let _ = write!(out, ",s{i}");
+    }
+    for d in 0..first.action.len() {
+        let _ = write!(out, ",a{d}");
+    }
+    out.push_str(",q");
+    for d in 0..first.action.len() {
+        for v in Q_SWEEP {
+            let _ = write!(out, ",q_a{d}={v}");
+        }
+    }
+    out.push('\n');
+    let mut step = 0;
+    for (i, row) in rows.iter().enumerate() {
+        step = if i > 0 && episode_of_row[i] == episode_of_row[i - 1] {
+            step + 1
+        } else {
+            0
+        };
+        let _ = write!(out, "{},{step},{}", episode_of_row[i], row.reward);
+        for x in &row.state {
+            let _ = write!(out, ",{x}");
+        }
+        for x in &row.action {
+            let _ = write!(out, ",{x}");
+        }
+        for x in &row.q {
+            let _ = write!(out, ",{x}");
+        }
+        out.push('\n');
+    }
+    std::fs::write(path, out)
 }

@@ -54,6 +54,7 @@ use tch::Tensor;
 use crate::checkpoint::{self, CheckpointWriter, Manifest, CHECKPOINT_FORMAT, CHECKPOINT_VERSION};
 use crate::config::{TrainConfig, AGENT_NAME};
 use crate::error::{CheckpointError, TrainError};
+use crate::eval::{TraceStep, Q_SWEEP};
 use crate::run_dir::{self, RunPaths};
 use crate::video;
 
@@ -750,6 +751,7 @@ impl Trainer {
                 self.frame_len,
                 AgentSteps(self.state.agent_steps),
                 record,
+                None,
             )?);
             self.state.eval_episodes_done += 1;
         }
@@ -855,7 +857,9 @@ fn policy_action(
 }
 
 /// One deterministic (mean-action) episode from `reset(Some(seed))`; returns its return and,
-/// with `video`, appends each newest frame.
+/// with `video`, appends each newest frame; with `trace`, appends one [`TraceStep`] per agent
+/// step (state before the action, the action, the critic's Q-sweep, the reward).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn eval_episode(
     agent: &mut DrQV2Agent,
     env: &mut dyn Environment,
@@ -864,18 +868,31 @@ pub(crate) fn eval_episode(
     frame_len: usize,
     agent_steps: AgentSteps,
     mut video: Option<&mut Vec<Vec<u8>>>,
+    mut trace: Option<&mut Vec<TraceStep>>,
 ) -> Result<f64, TrainError> {
     let first = env.reset(Some(seed));
     let mut obs = first.pixels.to_vec();
+    let mut state = first.state.to_vec();
     if let Some(v) = video.as_deref_mut() {
         v.push(obs[obs.len() - frame_len..].to_vec());
     }
     let mut ret = 0.0;
     loop {
         let action = policy_action(agent, &obs, obs_shape, agent_steps, true);
+        let q_sweep = trace
+            .is_some()
+            .then(|| q_sweep(agent, &obs, obs_shape, &action));
         let ts = env.step(&action)?;
         ret += ts.reward;
         obs.copy_from_slice(ts.pixels);
+        if let (Some(t), Some(q)) = (trace.as_deref_mut(), q_sweep) {
+            t.push(TraceStep {
+                state: std::mem::replace(&mut state, ts.state.to_vec()),
+                action,
+                q,
+                reward: ts.reward,
+            });
+        }
         if let Some(v) = video.as_deref_mut() {
             v.push(obs[obs.len() - frame_len..].to_vec());
         }
@@ -884,6 +901,23 @@ pub(crate) fn eval_episode(
         }
         debug_assert_eq!(ts.kind, StepKind::Mid);
     }
+}
+
+/// The critic's `min(Q1, Q2)` at one observation: at `action`, then, for each action
+/// dimension `d` in turn, at `action` with `a_d` replaced by each value of [`Q_SWEEP`].
+fn q_sweep(agent: &DrQV2Agent, obs: &[u8], shape: [i64; 3], action: &[f32]) -> Vec<f32> {
+    let dims = action.len();
+    let mut candidates = action.to_vec();
+    for d in 0..dims {
+        for &v in &Q_SWEEP {
+            let mut a = action.to_vec();
+            a[d] = v;
+            candidates.extend(a);
+        }
+    }
+    let candidates = Tensor::from_slice(&candidates).view([-1, dims as i64]);
+    let obs = Tensor::from_slice(obs).view(shape);
+    Vec::<f32>::try_from(agent.q_values(&obs, &candidates)).expect("a 1-d f32 tensor converts")
 }
 
 /// Mean and population standard deviation (0 for fewer than two values).

@@ -80,7 +80,7 @@ fn cartpole_balance_from_32px_pixels_beats_random() {
     let mut t = Trainer::create(config, &dir, "learning test").unwrap();
     let s = t.run(&AtomicBool::new(false)).unwrap();
     assert_eq!(s.outcome, Outcome::Finished);
-    let trained = ocellus_train::evaluate_run(&dir, EPISODES, None).unwrap();
+    let trained = ocellus_train::evaluate_run(&dir, EPISODES, None, None).unwrap();
     let random: Vec<f64> = (0..EPISODES)
         .map(|i| random_policy_return("cartpole-balance", 32, 8, derive_seed(99, u64::from(i))))
         .collect();

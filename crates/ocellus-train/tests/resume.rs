@@ -7,46 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ocellus_core::EnvFrames;
-use ocellus_train::{CheckpointError, ConfigBuilder, Outcome, TrainConfig, TrainError, Trainer};
+use ocellus_train::{CheckpointError, Outcome, TrainError, Trainer};
 use tch::Tensor;
 
-/// A config small enough to run 4000 frames in seconds: 24 px frames, narrow nets, action
-/// repeat 8 (125 agent steps per episode), updates from frame 400 on.
-fn tiny(frames: u64) -> TrainConfig {
-    ConfigBuilder::from_preset("cpu")
-        .unwrap()
-        .set_all(&[
-            "run.task=cartpole-balance".to_string(),
-            format!("run.frames={frames}"),
-            "run.seed=7".into(),
-            "run.eval_every_frames=2000".into(),
-            "run.eval_episodes=2".into(),
-            "run.checkpoint_every_frames=1600".into(),
-            "run.video=true".into(),
-            "agent.image_size=24".into(),
-            "agent.action_repeat=8".into(),
-            "agent.hidden_dim=32".into(),
-            "agent.feature_dim=16".into(),
-            "agent.batch_size=16".into(),
-            "agent.micro_batch_size=16".into(),
-            "agent.seed_frames=400".into(),
-            "agent.exploration_agent_steps=50".into(),
-            "agent.update_every_agent_steps=2".into(),
-        ])
-        .unwrap()
-        .build()
-        .unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ocellus-train-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    dir
-}
-
-fn never() -> AtomicBool {
-    AtomicBool::new(false)
-}
+mod common;
+use common::{never, scratch, tiny};
 
 /// A log file without its wall-clock columns (`fps`, `non_learner_fraction`).
 fn deterministic_csv(path: &Path) -> Vec<String> {
