@@ -115,6 +115,11 @@ pub struct DrQV2RawConfig {
     pub n_step: u32,
     /// One update every this many agent steps (`update_every_steps`); the trainer applies it.
     pub update_every_agent_steps: u64,
+    /// Updates (each on a fresh batch) at every agent step that updates; 1, the default, is
+    /// DrQ-v2. Not in DrQ-v2: it raises the update-to-data ratio above one per step, which
+    /// `update_every_agent_steps` cannot (REDQ and DrQ-v2's successors tune this ratio).
+    #[serde(default = "one_update")]
+    pub updates_per_step: u32,
     /// Environment frames before the first update (`num_seed_frames`).
     pub seed_frames: u64,
     /// Agent steps with uniformly random actions (`num_expl_steps`).
@@ -136,6 +141,11 @@ pub struct DrQV2RawConfig {
     /// loss (up to float summation order) and is several times faster on CPU, where conv
     /// backward slows down super-linearly past ~128 samples. Set it to `batch_size` on a GPU.
     pub micro_batch_size: i64,
+}
+
+/// Serde default of [`DrQV2RawConfig::updates_per_step`] (DrQ-v2's one).
+fn one_update() -> u32 {
+    1
 }
 
 /// A schedule as written in TOML: `{ kind = "linear", init, final, over_agent_steps }` or
@@ -189,6 +199,8 @@ pub struct DrQV2Config {
     pub n_step: u32,
     /// One update every this many agent steps.
     pub update_every: AgentSteps,
+    /// Updates at each updating agent step.
+    pub updates_per_step: u32,
     /// Environment frames before the first update.
     pub seed_frames: EnvFrames,
     /// Agent steps of uniformly random actions.
@@ -296,6 +308,12 @@ impl DrQV2RawConfig {
             "must be at least 1",
         );
         check(
+            self.updates_per_step >= 1,
+            "updates_per_step",
+            self.updates_per_step.to_string(),
+            "must be at least 1",
+        );
+        check(
             self.update_every_agent_steps >= 1,
             "update_every_agent_steps",
             self.update_every_agent_steps.to_string(),
@@ -384,6 +402,7 @@ impl DrQV2RawConfig {
             discount: self.discount,
             n_step: self.n_step,
             update_every: AgentSteps(self.update_every_agent_steps),
+            updates_per_step: self.updates_per_step,
             seed_frames: EnvFrames(self.seed_frames),
             exploration: AgentSteps(self.exploration_agent_steps),
             stddev_schedule,
@@ -445,6 +464,7 @@ impl DrQV2Config {
             discount: self.discount,
             n_step: self.n_step,
             update_every_agent_steps: self.update_every.0,
+            updates_per_step: self.updates_per_step,
             seed_frames: self.seed_frames.0,
             exploration_agent_steps: self.exploration.0,
             stddev_schedule: match self.stddev_schedule {
@@ -1619,6 +1639,10 @@ mod tests {
         assert_eq!(p.discount, 0.99);
         assert_eq!(p.n_step, 3);
         assert_eq!(p.update_every, AgentSteps(2));
+        assert_eq!(
+            p.updates_per_step, 1,
+            "DrQ-v2 updates once (the serde default)"
+        );
         assert_eq!(p.seed_frames, EnvFrames(4000));
         assert_eq!(p.seed_agent_steps(), AgentSteps(2000));
         assert_eq!(p.exploration, AgentSteps(2000));

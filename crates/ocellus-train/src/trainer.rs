@@ -14,8 +14,9 @@
 //! 3. **store** the newest frame, the action, reward and discount in the replay (one frame per
 //!    step; stacks and n-step targets are rebuilt when sampling). An episode end logs a
 //!    `train/` row (and a `loss/` row) and resets the environment.
-//! 4. **update** once when past the seed phase and `agent_steps % update_every == 0`: sample a
-//!    batch synchronously with the trainer's checkpointed generator, then `agent.update`.
+//! 4. **update** `updates_per_step` times (1 in DrQ-v2) when past the seed phase and
+//!    `agent_steps % update_every == 0`: each time, sample a batch synchronously with the
+//!    trainer's checkpointed generator, then `agent.update`.
 //! 5. **evaluate** every `eval_every` frames (and at frame 0 and at the end): deterministic
 //!    mean-action episodes on a separate environment whose episode `i` is seeded
 //!    `derive_seed(eval_base, i)`.
@@ -531,6 +532,7 @@ impl Trainer {
         let repeat = cfg.agent.action_repeat;
         let seed_steps = cfg.agent.seed_agent_steps();
         let update_every = cfg.agent.update_every.0;
+        let updates_per_step = cfg.agent.updates_per_step;
         let mut summary = RunSummary {
             outcome: Outcome::Paused,
             env_frames: self.env_frames(),
@@ -609,23 +611,25 @@ impl Trainer {
             // ---- ALGO LOGIC: one update every `update_every` agent steps after the seed phase ----
             let agent_steps = AgentSteps(self.state.agent_steps);
             if agent_steps >= seed_steps && agent_steps.0.is_multiple_of(update_every) {
-                self.replay
-                    .sample_into(&mut self.sample_rng, &mut self.batch)?;
-                let learner = Instant::now();
-                let b = &self.batch;
-                let batch = AgentBatch::from_host(
-                    &b.obs,
-                    &b.action,
-                    &b.reward,
-                    &b.bootstrap_discount,
-                    &b.next_obs,
-                    self.obs_shape,
-                );
-                let metrics = self.agent.update(&batch, agent_steps);
-                summary.learner += learner.elapsed();
-                self.state.losses.add(&metrics);
-                self.state.updates += 1;
-                summary.updates += 1;
+                for _ in 0..updates_per_step {
+                    self.replay
+                        .sample_into(&mut self.sample_rng, &mut self.batch)?;
+                    let learner = Instant::now();
+                    let b = &self.batch;
+                    let batch = AgentBatch::from_host(
+                        &b.obs,
+                        &b.action,
+                        &b.reward,
+                        &b.bootstrap_discount,
+                        &b.next_obs,
+                        self.obs_shape,
+                    );
+                    let metrics = self.agent.update(&batch, agent_steps);
+                    summary.learner += learner.elapsed();
+                    self.state.losses.add(&metrics);
+                    self.state.updates += 1;
+                    summary.updates += 1;
+                }
             }
             if agent_steps > seed_steps {
                 summary.loop_after_seed += iteration.elapsed();
