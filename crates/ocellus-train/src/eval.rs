@@ -25,6 +25,8 @@ pub(crate) const Q_SWEEP: [f32; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
 /// One agent step of a traced evaluation episode.
 #[derive(Clone, Debug)]
 pub(crate) struct TraceStep {
+    /// Agent step within the episode, from 0.
+    pub step: u32,
     /// The environment's state observation before the action.
     pub state: Vec<f64>,
     /// The (mean) action taken.
@@ -181,14 +183,8 @@ fn write_trace(path: &Path, rows: &[TraceStep], episode_of_row: &[u32]) -> std::
         }
     }
     out.push('\n');
-    let mut step = 0;
-    for (i, row) in rows.iter().enumerate() {
-        step = if i > 0 && episode_of_row[i] == episode_of_row[i - 1] {
-            step + 1
-        } else {
-            0
-        };
-        let _ = write!(out, "{},{step},{}", episode_of_row[i], row.reward);
+    for (row, episode) in rows.iter().zip(episode_of_row) {
+        let _ = write!(out, "{episode},{},{}", row.step, row.reward);
         for x in &row.state {
             let _ = write!(out, ",{x}");
         }

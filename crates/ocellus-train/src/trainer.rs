@@ -881,6 +881,7 @@ pub(crate) fn eval_episode(
         v.push(obs[obs.len() - frame_len..].to_vec());
     }
     let mut ret = 0.0;
+    let mut steps = 0;
     loop {
         let action = policy_action(agent, &obs, obs_shape, agent_steps, true);
         let q_sweep = trace
@@ -889,8 +890,10 @@ pub(crate) fn eval_episode(
         let ts = env.step(&action)?;
         ret += ts.reward;
         obs.copy_from_slice(ts.pixels);
+        steps += 1;
         if let (Some(t), Some(q)) = (trace.as_deref_mut(), q_sweep) {
             t.push(TraceStep {
+                step: steps - 1,
                 state: std::mem::replace(&mut state, ts.state.to_vec()),
                 action,
                 q,
