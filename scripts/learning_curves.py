@@ -6,7 +6,7 @@ one per core) go side by side, so every run's wall-clock is that of ONE core of 
 
 Usage:
   python3 scripts/learning_curves.py run [--preset cpu] [--out runs/curves] [--parallel 2]
-        [--seeds 1,2,3] [TASK:FRAMES ...]           # default: the four tasks of issue 3
+        [--seeds 1,2,3] [--set KEY=VALUE ...] [TASK:FRAMES ...]   # default: issue 3's four tasks
   python3 scripts/learning_curves.py table [--out runs/curves]
 
 `run` skips (task, seed) pairs whose run directory already holds a finished run, so an
@@ -34,7 +34,7 @@ DEFAULT_TASKS = [
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_one(binary, preset, task, frames, seed, out):
+def run_one(binary, preset, overrides, task, frames, seed, out):
     run_dir = out / task / f"s{seed}"
     log = out / task / f"s{seed}.log"
     if (run_dir / "eval.csv").exists() and log.exists() and "wall " in log.read_text():
@@ -44,6 +44,8 @@ def run_one(binary, preset, task, frames, seed, out):
         subprocess.run(["rm", "-rf", str(run_dir)], check=True)
     cmd = [str(binary), "train", "--task", task, "--preset", preset, "--frames", str(frames),
            "--seed", str(seed), "--run-dir", str(run_dir), "--set", "run.threads=1"]
+    for kv in overrides:
+        cmd += ["--set", kv]
     with open(log, "w") as f:
         f.write("command: " + " ".join(cmd) + "\n")
         f.flush()
@@ -63,7 +65,8 @@ def cmd_run(args):
     # Longest first, so the two cores finish together.
     jobs.sort(key=lambda j: -j[1])
     with futures.ThreadPoolExecutor(args.parallel) as pool:
-        for msg in pool.map(lambda j: run_one(binary, args.preset, *j, Path(args.out)), jobs):
+        for msg in pool.map(lambda j: run_one(binary, args.preset, args.set, *j, Path(args.out)),
+                                jobs):
             print(msg, flush=True)
 
 
@@ -109,6 +112,8 @@ def main():
     r.add_argument("--out", default="runs/curves")
     r.add_argument("--parallel", type=int, default=2)
     r.add_argument("--seeds", default="1,2,3")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="config override passed to every run (repeatable)")
     r.add_argument("tasks", nargs="*")
     t = sub.add_parser("table")
     t.add_argument("--out", default="runs/curves")

@@ -41,6 +41,8 @@ const TRAIN_ARGS: &[&str] = &[
     "agent.seed_frames=400",
     "--set",
     "agent.exploration_agent_steps=50",
+    "--set",
+    "agent.updates_per_step=1",
 ];
 
 fn ocellus() -> Command {

@@ -16,7 +16,7 @@ use tch::Tensor;
 use crate::checkpoint;
 use crate::error::{CheckpointError, TrainError};
 use crate::run_dir::{self, RunPaths};
-use crate::trainer::{eval_episode, mean_std};
+use crate::trainer::{eval_episode, mean_std, EpisodeRecorders};
 use crate::video;
 
 /// Action values at which [`trace`](evaluate_run)s evaluate Q along each action dimension.
@@ -128,7 +128,10 @@ pub fn evaluate_run(
     let mut trace = Vec::new();
     let mut episode_of_row = Vec::new();
     for i in 0..episodes {
-        let record = (i == 0 && video_path.is_some()).then_some(&mut frames);
+        let record = EpisodeRecorders {
+            video: (i == 0 && video_path.is_some()).then_some(&mut frames),
+            trace: trace_path.is_some().then_some(&mut trace),
+        };
         returns.push(eval_episode(
             &mut agent,
             env.as_mut(),
@@ -137,7 +140,6 @@ pub fn evaluate_run(
             frame_len,
             AgentSteps(manifest.agent_steps),
             record,
-            trace_path.is_some().then_some(&mut trace),
         )?);
         episode_of_row.resize(trace.len(), i);
     }

@@ -746,7 +746,10 @@ impl Trainer {
         let mut video_frames = Vec::new();
         for i in 0..episodes {
             let seed = derive_seed(base, self.state.eval_episodes_done);
-            let record = (i == 0 && self.config.run.video).then_some(&mut video_frames);
+            let record = EpisodeRecorders {
+                video: (i == 0 && self.config.run.video).then_some(&mut video_frames),
+                trace: None,
+            };
             returns.push(eval_episode(
                 &mut self.agent,
                 self.eval_env.as_mut(),
@@ -755,7 +758,6 @@ impl Trainer {
                 self.frame_len,
                 AgentSteps(self.state.agent_steps),
                 record,
-                None,
             )?);
             self.state.eval_episodes_done += 1;
         }
@@ -860,10 +862,18 @@ fn policy_action(
     Vec::<f32>::try_from(action.view([-1])).expect("a 1-d f32 action converts")
 }
 
-/// One deterministic (mean-action) episode from `reset(Some(seed))`; returns its return and,
-/// with `video`, appends each newest frame; with `trace`, appends one [`TraceStep`] per agent
-/// step (state before the action, the action, the critic's Q-sweep, the reward).
-#[allow(clippy::too_many_arguments)]
+/// What an evaluation episode records besides its return (nothing by default).
+#[derive(Default)]
+pub(crate) struct EpisodeRecorders<'a> {
+    /// Receives each newest frame, the reset frame first (the evaluation video).
+    pub(crate) video: Option<&'a mut Vec<Vec<u8>>>,
+    /// Receives one [`TraceStep`] per agent step (state before the action, the action, the
+    /// critic's Q-sweep, the reward).
+    pub(crate) trace: Option<&'a mut Vec<TraceStep>>,
+}
+
+/// One deterministic (mean-action) episode from `reset(Some(seed))`; returns its return and
+/// feeds the `record`ers.
 pub(crate) fn eval_episode(
     agent: &mut DrQV2Agent,
     env: &mut dyn Environment,
@@ -871,9 +881,12 @@ pub(crate) fn eval_episode(
     obs_shape: [i64; 3],
     frame_len: usize,
     agent_steps: AgentSteps,
-    mut video: Option<&mut Vec<Vec<u8>>>,
-    mut trace: Option<&mut Vec<TraceStep>>,
+    record: EpisodeRecorders,
 ) -> Result<f64, TrainError> {
+    let EpisodeRecorders {
+        mut video,
+        mut trace,
+    } = record;
     let first = env.reset(Some(seed));
     let mut obs = first.pixels.to_vec();
     let mut state = first.state.to_vec();

@@ -70,6 +70,7 @@ fn cartpole_balance_from_32px_pixels_beats_random() {
             "agent.seed_frames=1000",
             "agent.exploration_agent_steps=125",
             "agent.update_every_agent_steps=1",
+            "agent.updates_per_step=1",
             "agent.stddev_schedule.over_agent_steps=2000",
         ])
         .unwrap()

@@ -29,6 +29,7 @@ pub fn tiny(frames: u64) -> TrainConfig {
             "agent.seed_frames=400".into(),
             "agent.exploration_agent_steps=50".into(),
             "agent.update_every_agent_steps=2".into(),
+            "agent.updates_per_step=1".into(),
         ])
         .unwrap()
         .build()
