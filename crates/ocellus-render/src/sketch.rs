@@ -66,6 +66,8 @@ fn glyph(c: char) -> [u8; 7] {
         ':' => [0, 12, 12, 0, 12, 12, 0],
         '-' => [0, 0, 0, 31, 0, 0, 0],
         '+' => [0, 4, 4, 31, 4, 4, 0],
+        '±' => [4, 4, 31, 4, 4, 0, 31],
+        '=' => [0, 0, 31, 0, 31, 0, 0],
         '%' => [24, 25, 2, 4, 8, 19, 3],
         '?' => [14, 17, 1, 2, 4, 0, 4],
         '/' => [0, 1, 2, 4, 8, 16, 0],
@@ -299,6 +301,16 @@ mod tests {
         // The digit 1's stem is column 2 of the glyph, rows 0..7.
         assert_eq!(s.pixel(1 + 2, 1 + 3), [255, 0, 0]);
         assert_eq!(s.pixel(1, 1 + 3), [255, 255, 255]);
+    }
+
+    #[test]
+    fn plus_minus_has_its_own_glyph() {
+        // Plot titles say "mean ± std": the sign must not fall back to the unknown-glyph box.
+        let mut s = Sketch::new(8, 9, WHITE);
+        s.text([1, 1], "±", 1, RED);
+        let row = |y: usize| (1..6).filter(|&x| s.pixel(x, 1 + y) == [255, 0, 0]).count();
+        assert_eq!((row(2), row(5), row(6)), (5, 0, 5), "bar, gap, underline");
+        assert_eq!(s.pixel(1, 1), [255, 255, 255], "no box corner");
     }
 
     #[test]
