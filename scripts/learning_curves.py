@@ -64,9 +64,9 @@ def cmd_run(args):
             jobs.append((task, int(frames), int(seed)))
     # Longest first, so the two cores finish together.
     jobs.sort(key=lambda j: -j[1])
+    out = Path(args.out)
     with futures.ThreadPoolExecutor(args.parallel) as pool:
-        for msg in pool.map(lambda j: run_one(binary, args.preset, args.set, *j, Path(args.out)),
-                                jobs):
+        for msg in pool.map(lambda j: run_one(binary, args.preset, args.set, *j, out), jobs):
             print(msg, flush=True)
 
 

@@ -862,8 +862,7 @@ fn policy_action(
     Vec::<f32>::try_from(action.view([-1])).expect("a 1-d f32 action converts")
 }
 
-/// What an evaluation episode records besides its return (nothing by default).
-#[derive(Default)]
+/// What an evaluation episode records besides its return.
 pub(crate) struct EpisodeRecorders<'a> {
     /// Receives each newest frame, the reset frame first (the evaluation video).
     pub(crate) video: Option<&'a mut Vec<Vec<u8>>>,
