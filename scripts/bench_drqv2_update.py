@@ -13,9 +13,11 @@ prints the median of 20 updates after 3 warm-up updates, in ms.
 `--micro M` runs the encoder and critic forward/backward in chunks of M samples, each
 backpropagating its share of the batch loss (gradients accumulate), the execution trick the
 Rust agent's `micro_batch_size` uses; the default (M = batch) is the reference's one piece.
+`--channels-last` feeds the encoder channels-last frames (`torch.channels_last`), as the Rust
+encoder does since 2026-11-24; the reference uses the default NCHW layout.
 
 Run with the project's torch venv:
-    ~/.cache/ocellus/torch-venv/bin/python scripts/bench_drqv2_update.py [--batch B --image S --hidden H --micro M]
+    ~/.cache/ocellus/torch-venv/bin/python scripts/bench_drqv2_update.py [--batch B --image S --hidden H --micro M --channels-last]
 """
 import argparse
 import math
@@ -61,8 +63,9 @@ def mlp(in_dim, hidden, out_dim):
 
 
 class Encoder(nn.Module):
-    def __init__(self, channels):
+    def __init__(self, channels, channels_last=False):
         super().__init__()
+        self.channels_last = channels_last
         layers, c = [], channels
         for stride in (2, 1, 1, 1):
             layers += [nn.Conv2d(c, 32, 3, stride=stride), nn.ReLU()]
@@ -71,6 +74,8 @@ class Encoder(nn.Module):
         self.apply(orthogonal_init)
 
     def forward(self, obs):
+        if self.channels_last:
+            obs = obs.contiguous(memory_format=torch.channels_last)
         return self.net(obs / 255.0 - 0.5).flatten(1)
 
 
@@ -118,6 +123,7 @@ def main():
     parser.add_argument("--image", type=int, default=84)
     parser.add_argument("--hidden", type=int, default=1024)
     parser.add_argument("--micro", type=int, default=None)
+    parser.add_argument("--channels-last", action="store_true")
     args = parser.parse_args()
     micro = args.micro or args.batch
     torch.set_num_threads(2)
@@ -125,7 +131,7 @@ def main():
     b, s, a_dim, channels = args.batch, args.image, 6, 9
     feature_dim, lr, tau, clip, std = 50, 1e-4, 0.01, 0.3, 0.5
 
-    encoder = Encoder(channels)
+    encoder = Encoder(channels, args.channels_last)
     with torch.no_grad():
         repr_dim = encoder(torch.zeros(1, channels, s, s)).shape[1]
     actor = Actor(repr_dim, a_dim, feature_dim, args.hidden)
@@ -202,7 +208,7 @@ def main():
         assert math.isfinite(m["critic_loss"])
     times.sort()
     print(f"pytorch {torch.__version__} drqv2 update: batch={b} image={s} hidden={args.hidden} "
-          f"micro={micro} "
+          f"micro={micro} channels_last={args.channels_last} "
           f"threads={torch.get_num_threads()}: median {statistics.median(times):.1f} ms/update "
           f"(min {times[0]:.1f}, max {times[-1]:.1f})")
 
