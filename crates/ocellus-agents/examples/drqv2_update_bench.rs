@@ -5,7 +5,8 @@
 //! `shared/research/dlbench.md`; 2 intra-op threads like `scripts/bench_drqv2_update.py`.
 //! Environment overrides for exploring presets: `BENCH_BATCH`, `BENCH_IMAGE`, `BENCH_HIDDEN`,
 //! `BENCH_CHANNELS` (encoder conv channels), `BENCH_THREADS` (libtorch threads, default 2),
-//! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch).
+//! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch),
+//! `BENCH_WARMUP` (untimed updates first, default 3).
 //! Prints the median of 20 timed updates after 3 warm-up updates, in ms.
 
 use std::time::Instant;
@@ -60,7 +61,7 @@ fn main() {
             .to_kind(Kind::Uint8),
     };
     let step = AgentSteps(10_000);
-    for _ in 0..3 {
+    for _ in 0..env_i64("BENCH_WARMUP").unwrap_or(3) {
         agent.update(&batch, step);
     }
     let mut ms: Vec<f64> = (0..20)
