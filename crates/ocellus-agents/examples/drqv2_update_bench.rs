@@ -7,7 +7,7 @@
 //! `BENCH_CHANNELS` (encoder conv channels), `BENCH_THREADS` (libtorch threads, default 2),
 //! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch),
 //! `BENCH_WARMUP` (untimed updates first, default 3).
-//! Prints the median of 20 timed updates after 3 warm-up updates, in ms.
+//! Prints the median of 20 timed updates after the warm-up updates, in ms.
 
 use std::time::Instant;
 
