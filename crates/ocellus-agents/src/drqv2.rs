@@ -21,6 +21,17 @@
 //! 6. Exploration: `a = clamp(μ_φ(h) + σ(t)·ε)` (no noise clip), uniform in [−1, 1) for the first
 //!    `exploration_agent_steps` agent steps; σ(t) = `linear(1.0, 0.1, T)` in **agent steps**.
 //!
+//! **Max-entropy policy** (`policy = "max_entropy"`, not DrQ-v2: DrQ's SAC actor, Kostrikov,
+//! Yarats, Fergus 2020, arXiv:2004.13649, code denisyarats/drq `drq.py`; SAC: Haarnoja et al.
+//! 2018, arXiv:1801.01290). The actor outputs μ and log σ (squashed into [−10, 2]);
+//! `a = tanh(u)`, `u ~ N(μ, σ)` (reparameterised), log π from the change of variables.
+//! - 2′. `y = r⁽ⁿ⁾ + γ_b · (min_k Q̄_k(h', a') − α·log π(a'|h'))`, a' ~ π(·|h'). With n > 1 the
+//!   entropy bonus enters at the bootstrap step only (DrQ uses n = 1).
+//! - 4′. `L(φ) = α·log π(a|sg(h)) − min_k Q_θk(sg(h), a)`, a ~ π(·|sg(h)).
+//! - 7. `J(α) = α·(−log π(a|h) − H̄)`, H̄ = −|A|, a fourth Adam on log α (init `init_temperature`).
+//! - Acting: a ~ π (uniform during the first `exploration_agent_steps`); evaluation: tanh(μ).
+//!   The σ schedule and `stddev_clip` are unused.
+//!
 //! **Deviations from the paper**
 //! 1. Hyper-parameters follow the reference configs where they differ from the paper's text
 //!    (for example the schedule's duration counts agent steps, so `linear(1.0, 0.1, 500000)`
@@ -60,8 +71,9 @@ use ocellus_core::{AgentSteps, EnvFrames};
 use ocellus_nn::adam::{Adam, AdamConfig};
 use ocellus_nn::augment::RandomShift;
 use ocellus_nn::encoder::{ConvEncoder, EncoderSpec};
+use ocellus_nn::squashed_normal::bounded_log_std;
 use ocellus_nn::state::{check_state, var_store_state};
-use ocellus_nn::{soft_update, Mlp, Rng, Schedule, TruncatedNormal, Trunk};
+use ocellus_nn::{soft_update, Mlp, Rng, Schedule, SquashedNormal, TruncatedNormal, Trunk};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Kind, Tensor};
 
@@ -134,6 +146,14 @@ pub struct DrQV2RawConfig {
     /// `tanh′(x)` passes no Q-gradient but the penalty's gradient 2λx still pulls x back.
     #[serde(default)]
     pub actor_preact_l2: f64,
+    /// The policy: `"deterministic"` (the default, DrQ-v2: μ_φ plus scheduled noise) or
+    /// `"max_entropy"` (DrQ/SAC: a tanh-squashed Gaussian with a learned temperature; the
+    /// σ schedule and the noise clip are then unused).
+    #[serde(default)]
+    pub policy: PolicyKind,
+    /// Initial temperature α of the max-entropy policy (DrQ's `init_temperature = 0.1`).
+    #[serde(default = "drq_init_temperature")]
+    pub init_temperature: f64,
     /// Replay capacity in transitions (`replay_buffer_size`); used by the trainer.
     pub replay_capacity: u64,
     /// Execution only (not in the reference): the encoder and critic run on micro-batches of
@@ -141,6 +161,24 @@ pub struct DrQV2RawConfig {
     /// loss (up to float summation order) and is several times faster on CPU, where conv
     /// backward slows down super-linearly past ~128 samples. Set it to `batch_size` on a GPU.
     pub micro_batch_size: i64,
+}
+
+/// How the actor turns features into actions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    /// DrQ-v2 (Eqs. 2, 4, 6): mean `tanh(MLP(h))`, Gaussian noise of scheduled σ(t).
+    #[default]
+    Deterministic,
+    /// DrQ (Kostrikov et al. 2020) and SAC (Haarnoja et al. 2018): `a = tanh(u)`,
+    /// `u ~ N(μ(h), σ(h))`, log σ squashed into [−10, 2], entropy bonus α·H with α tuned
+    /// towards the target entropy −|A| (Eqs. 2′, 4′, 7).
+    MaxEntropy,
+}
+
+/// Serde default of [`DrQV2RawConfig::init_temperature`] (denisyarats/drq `config.yaml`).
+fn drq_init_temperature() -> f64 {
+    0.1
 }
 
 /// Serde default of [`DrQV2RawConfig::updates_per_step`] (DrQ-v2's one).
@@ -211,6 +249,10 @@ pub struct DrQV2Config {
     pub stddev_clip: f64,
     /// Pre-tanh penalty weight λ of the actor loss (0: off).
     pub actor_preact_l2: f64,
+    /// Deterministic (DrQ-v2) or max-entropy (DrQ/SAC) policy.
+    pub policy: PolicyKind,
+    /// Initial temperature α of the max-entropy policy.
+    pub init_temperature: f64,
     /// Replay capacity in transitions.
     pub replay_capacity: u64,
     /// Samples per encoder/critic micro-batch (execution only).
@@ -326,6 +368,12 @@ impl DrQV2RawConfig {
             "must be finite and non-negative",
         );
         check(
+            positive(self.init_temperature),
+            "init_temperature",
+            self.init_temperature.to_string(),
+            "must be a positive number",
+        );
+        check(
             self.stddev_clip.is_finite() && self.stddev_clip >= 0.0,
             "stddev_clip",
             self.stddev_clip.to_string(),
@@ -408,6 +456,8 @@ impl DrQV2RawConfig {
             stddev_schedule,
             stddev_clip: self.stddev_clip,
             actor_preact_l2: self.actor_preact_l2,
+            policy: self.policy,
+            init_temperature: self.init_temperature,
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
         })
@@ -481,6 +531,8 @@ impl DrQV2Config {
             },
             stddev_clip: self.stddev_clip,
             actor_preact_l2: self.actor_preact_l2,
+            policy: self.policy,
+            init_temperature: self.init_temperature,
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
         }
@@ -529,42 +581,90 @@ impl DrQV2Config {
 /// `tanh′ = 1 − μ² < 0.02` there.
 pub const SATURATED_MEAN: f64 = 0.99;
 
-/// The deterministic policy μ_φ and its noise: trunk → MLP → tanh.
+/// Bounds of the max-entropy policy's log σ (denisyarats/drq `log_std_bounds: [-10, 2]`).
+pub const LOG_STD_BOUNDS: (f64, f64) = (-10.0, 2.0);
+
+/// The policy: trunk → MLP → tanh, either deterministic with scheduled noise (DrQ-v2) or a
+/// tanh-squashed Gaussian (DrQ/SAC, [`PolicyKind::MaxEntropy`]).
 ///
 /// Variables: `trunk.{linear,norm}.*`, `policy.{0,1,2}.*`.
 #[derive(Debug)]
 pub struct Actor {
     /// `Linear(repr_dim → feature_dim) → LayerNorm → Tanh`.
     pub trunk: Trunk,
-    /// `feature_dim → hidden → hidden → A`.
+    /// `feature_dim → hidden → hidden → A` (deterministic) or `→ 2A` (max-entropy: μ, log σ).
     pub policy: Mlp,
+    kind: PolicyKind,
 }
 
 impl Actor {
     fn new(p: &nn::Path, repr_dim: i64, action_dim: i64, c: &DrQV2Config, rng: &mut Rng) -> Self {
         let trunk = Trunk::new(&(p / "trunk"), repr_dim, c.feature_dim, rng);
+        let out = match c.policy {
+            PolicyKind::Deterministic => action_dim,
+            PolicyKind::MaxEntropy => 2 * action_dim,
+        };
         let policy = Mlp::new(
             &(p / "policy"),
-            &[c.feature_dim, c.hidden_dim, c.hidden_dim, action_dim],
+            &[c.feature_dim, c.hidden_dim, c.hidden_dim, out],
             rng,
         );
-        Actor { trunk, policy }
+        Actor {
+            trunk,
+            policy,
+            kind: c.policy,
+        }
     }
 
-    /// `[B, repr_dim]` → the action distribution with mean `tanh(MLP(trunk(h)))` `[B, A]` and
-    /// standard deviation `stddev`.
+    /// `[B, repr_dim]` → the deterministic policy's action distribution: mean
+    /// `tanh(MLP(trunk(h)))` `[B, A]`, standard deviation `stddev`.
+    ///
+    /// # Panics
+    /// For a max-entropy actor (use [`Actor::squashed`]).
     pub fn forward(&self, features: &Tensor, stddev: f64) -> TruncatedNormal {
         self.forward_with_preactivation(features, stddev).0
     }
 
     /// [`Actor::forward`] and the pre-tanh output `x` `[B, A]` (μ = tanh x).
+    ///
+    /// # Panics
+    /// For a max-entropy actor (use [`Actor::squashed`]).
     pub fn forward_with_preactivation(
         &self,
         features: &Tensor,
         stddev: f64,
     ) -> (TruncatedNormal, Tensor) {
+        assert_eq!(
+            self.kind,
+            PolicyKind::Deterministic,
+            "a deterministic actor"
+        );
         let x = self.policy.forward(&self.trunk.forward(features));
         (TruncatedNormal::new(x.tanh(), stddev), x)
+    }
+
+    /// `[B, repr_dim]` → the max-entropy policy `tanh(N(μ, σ))` with μ and log σ (squashed
+    /// into [`LOG_STD_BOUNDS`]) from the MLP's two halves.
+    ///
+    /// # Panics
+    /// For a deterministic actor (use [`Actor::forward`]).
+    pub fn squashed(&self, features: &Tensor) -> SquashedNormal {
+        assert_eq!(self.kind, PolicyKind::MaxEntropy, "a max-entropy actor");
+        let out = self.policy.forward(&self.trunk.forward(features)); // [B, 2A]
+        let halves = out.chunk(2, -1);
+        let (min, max) = LOG_STD_BOUNDS;
+        SquashedNormal::new(
+            halves[0].shallow_clone(),
+            bounded_log_std(&halves[1], min, max),
+        )
+    }
+
+    /// The evaluation action `[B, A]` of either policy: its mean `tanh(μ(h))`.
+    pub fn mean_action(&self, features: &Tensor) -> Tensor {
+        match self.kind {
+            PolicyKind::Deterministic => self.forward(features, 0.0).mean(),
+            PolicyKind::MaxEntropy => self.squashed(features).mean(),
+        }
     }
 }
 
@@ -681,6 +781,8 @@ pub struct ActorMetrics {
     /// Near 1 the tanh passes almost no gradient, so a policy pinned to full force stays
     /// there; this is the early failure mode of small-budget runs (BENCHMARKS.md).
     pub saturation: f64,
+    /// α of the max-entropy policy before this step (0 for the deterministic policy).
+    pub temperature: f64,
 }
 
 /// The metrics of one [`DrQV2Agent::update`].
@@ -700,11 +802,46 @@ const STREAM_AUGMENT: u64 = 1;
 const STREAM_POLICY_NOISE: u64 = 2;
 const STREAM_EXPLORE: u64 = 3;
 
-/// The DrQ-v2 agent: encoder, actor, twin critic, target critic, three Adams, four generators.
+/// The learned temperature α = exp(log α) of the max-entropy policy, with its own Adam.
+///
+/// Variable: `log_alpha` `[1]`, initialised to `ln(init_temperature)`.
+#[derive(Debug)]
+struct Temperature {
+    vs: nn::VarStore,
+    log_alpha: Tensor,
+    opt: Adam,
+    /// H̄ = −|A| (SAC's heuristic, DrQ's `target_entropy = -action_shape[0]`).
+    target_entropy: f64,
+}
+
+impl Temperature {
+    fn new(device: Device, init: f64, action_dim: i64, adam: AdamConfig) -> Self {
+        let vs = nn::VarStore::new(device);
+        let log_alpha = vs
+            .root()
+            .var_copy("log_alpha", &Tensor::from_slice(&[init.ln() as f32]));
+        let opt = Adam::new(&vs, adam);
+        Temperature {
+            vs,
+            log_alpha,
+            opt,
+            target_entropy: -(action_dim as f64),
+        }
+    }
+
+    /// α without gradient, `[1]`.
+    fn alpha(&self) -> Tensor {
+        self.log_alpha.detach().exp()
+    }
+}
+
+/// The DrQ-v2 agent: encoder, actor, twin critic, target critic, three Adams, four generators
+/// (and, for [`PolicyKind::MaxEntropy`], a learned temperature with a fourth Adam).
 ///
 /// Checkpoint keys ([`DrQV2Agent::state_dict`]): `encoder.*`, `actor.*`, `critic.*`,
 /// `critic_target.*` (variable paths), `optim.{encoder,actor,critic}.{step,exp_avg.*,exp_avg_sq.*}`,
-/// `rng.{augment,policy_noise,explore}`. Renaming a variable path breaks old checkpoints.
+/// `rng.{augment,policy_noise,explore}`; a max-entropy agent adds `temperature.log_alpha` and
+/// `optim.temperature.*`. Renaming a variable path breaks old checkpoints.
 #[derive(Debug)]
 pub struct DrQV2Agent {
     config: DrQV2Config,
@@ -722,6 +859,7 @@ pub struct DrQV2Agent {
     encoder_opt: Adam,
     actor_opt: Adam,
     critic_opt: Adam,
+    temperature: Option<Temperature>,
     aug: RandomShift,
     policy_noise_rng: Rng,
     explore_rng: Rng,
@@ -804,6 +942,15 @@ impl DrQV2Agent {
             encoder_opt: Adam::new(&encoder_vs, adam),
             actor_opt: Adam::new(&actor_vs, adam),
             critic_opt: Adam::new(&critic_vs, adam),
+            temperature: match config.policy {
+                PolicyKind::Deterministic => None,
+                PolicyKind::MaxEntropy => Some(Temperature::new(
+                    device,
+                    config.init_temperature,
+                    action_dim,
+                    adam,
+                )),
+            },
             aug: RandomShift::new(config.aug_pad, Rng::new(seed, STREAM_AUGMENT)),
             policy_noise_rng: Rng::new(seed, STREAM_POLICY_NOISE),
             explore_rng: Rng::new(seed, STREAM_EXPLORE),
@@ -843,11 +990,18 @@ impl DrQV2Agent {
         let stddev = self.config.stddev_schedule.value(agent_steps);
         let action = tch::no_grad(|| {
             let features = self.encoder.forward(&obs); // [N, repr_dim]
-            let dist = self.actor.forward(&features, stddev);
-            if eval_mode {
-                dist.mean()
-            } else {
-                dist.sample(&mut self.explore_rng, None)
+            match (eval_mode, self.config.policy) {
+                (true, _) => self.actor.mean_action(&features),
+                (false, PolicyKind::Deterministic) => self
+                    .actor
+                    .forward(&features, stddev)
+                    .sample(&mut self.explore_rng, None),
+                (false, PolicyKind::MaxEntropy) => {
+                    self.actor
+                        .squashed(&features)
+                        .rsample(&mut self.explore_rng)
+                        .0
+                }
             }
         });
         action.to_device(Device::Cpu)
@@ -897,14 +1051,28 @@ impl DrQV2Agent {
         let stddev = self.config.stddev_schedule.value(agent_steps);
         let clip = self.config.stddev_clip;
         let b = obs.size()[0];
-        // Eq. 2 (no gradient): y = r + γ_b · min(Q̄1, Q̄2)(h', a'),  a' ~ clipped-noise policy
+        // Eq. 2 (no gradient): y = r + γ_b · min(Q̄1, Q̄2)(h', a'),  a' ~ clipped-noise policy;
+        // Eq. 2′ (max-entropy): y = r + γ_b · (min(Q̄1, Q̄2)(h', a') − α·log π(a'|h')), a' ~ π
         let target_q = tch::no_grad(|| {
-            let next_action = self
-                .actor
-                .forward(next_features, stddev)
-                .sample(&mut self.policy_noise_rng, Some(clip)); // [B, A]
-            let (tq1, tq2) = self.critic_target.forward(next_features, &next_action); // [B, 1] each
-            reward + bootstrap_discount * tq1.minimum(&tq2) // [B, 1]
+            let next_value = match &self.temperature {
+                None => {
+                    let next_action = self
+                        .actor
+                        .forward(next_features, stddev)
+                        .sample(&mut self.policy_noise_rng, Some(clip)); // [B, A]
+                    let (tq1, tq2) = self.critic_target.forward(next_features, &next_action);
+                    tq1.minimum(&tq2) // [B, 1]
+                }
+                Some(temperature) => {
+                    let (next_action, log_prob) = self
+                        .actor
+                        .squashed(next_features)
+                        .rsample(&mut self.policy_noise_rng); // [B, A], [B, 1]
+                    let (tq1, tq2) = self.critic_target.forward(next_features, &next_action);
+                    tq1.minimum(&tq2) - log_prob * temperature.alpha() // [B, 1]
+                }
+            };
+            reward + bootstrap_discount * next_value // [B, 1]
         });
         // Gradient flow: the critic loss trains the critic and, through h, the encoder.
         let critic_params = self.critic_opt.param_tensors();
@@ -966,6 +1134,9 @@ impl DrQV2Agent {
     /// differentiated and stepped; the encoder and the critic stay unchanged.
     pub fn update_actor(&mut self, features: &Tensor, agent_steps: AgentSteps) -> ActorMetrics {
         let features = features.detach(); // sg(h): the actor never trains the encoder
+        if self.temperature.is_some() {
+            return self.update_actor_max_entropy(&features);
+        }
         let stddev = self.config.stddev_schedule.value(agent_steps);
         let (dist, preactivation) = self.actor.forward_with_preactivation(&features, stddev);
         // a = μ(h) + clamp(σ·ε, ±c), clamped into the box with a straight-through gradient
@@ -984,12 +1155,7 @@ impl DrQV2Agent {
             .entropy()
             .sum_dim_intlist(-1, false, Kind::Float)
             .mean(Kind::Float);
-        let saturation = dist
-            .mean()
-            .abs()
-            .gt(SATURATED_MEAN)
-            .to_kind(Kind::Float)
-            .mean(Kind::Float);
+        let saturation = saturation(&dist.mean());
         let m = scalars(&[loss, log_prob.mean(Kind::Float), entropy, saturation]);
         ActorMetrics {
             loss: m[0],
@@ -997,6 +1163,56 @@ impl DrQV2Agent {
             entropy: m[2],
             stddev,
             saturation: m[3],
+            temperature: 0.0,
+        }
+    }
+
+    /// Eqs. 4′ and 7 (SAC, Haarnoja et al. 2018, Eqs. 17–18; DrQ's `update_actor_and_alpha`):
+    /// the actor step `L(φ) = α·log π(a|h) − min_k Q_θk(h, a)`, a ~ π reparameterised, on
+    /// detached features; then the temperature step `J(α) = α·(−log π(a|h) − H̄)` with log π
+    /// held fixed (α rises while the policy's entropy is below H̄ = −|A|).
+    fn update_actor_max_entropy(&mut self, features: &Tensor) -> ActorMetrics {
+        let temperature = self
+            .temperature
+            .as_mut()
+            .expect("called for a max-entropy agent only");
+        let alpha = temperature.alpha();
+        let dist = self.actor.squashed(features);
+        let (action, log_prob) = dist.rsample(&mut self.policy_noise_rng); // [B, A], [B, 1]
+        let (q1, q2) = self.critic.forward(features, &action);
+        let mut loss = (&log_prob * &alpha - q1.minimum(&q2)).mean(Kind::Float);
+        if self.config.actor_preact_l2 > 0.0 {
+            loss += dist.loc.square().mean(Kind::Float) * self.config.actor_preact_l2;
+        }
+        let grads = Tensor::run_backward(&[&loss], &self.actor_opt.param_tensors(), false, false);
+        self.actor_opt.step(&grads);
+        let log_prob = log_prob.detach();
+        let alpha_loss = (temperature.log_alpha.exp() * (-&log_prob - temperature.target_entropy))
+            .mean(Kind::Float);
+        let grads = Tensor::run_backward(
+            &[&alpha_loss],
+            &temperature.opt.param_tensors(),
+            false,
+            false,
+        );
+        temperature.opt.step(&grads);
+        let saturation = saturation(&dist.mean());
+        let mean_log_prob = log_prob.mean(Kind::Float);
+        let m = scalars(&[
+            loss,
+            mean_log_prob.shallow_clone(),
+            -mean_log_prob,
+            dist.log_std.exp().mean(Kind::Float),
+            saturation,
+            alpha.mean(Kind::Float),
+        ]);
+        ActorMetrics {
+            loss: m[0],
+            log_prob: m[1],
+            entropy: m[2],
+            stddev: m[3],
+            saturation: m[4],
+            temperature: m[5],
         }
     }
 
@@ -1067,6 +1283,9 @@ impl DrQV2Agent {
         out.extend(self.encoder_opt.state_dict("optim.encoder"));
         out.extend(self.actor_opt.state_dict("optim.actor"));
         out.extend(self.critic_opt.state_dict("optim.critic"));
+        if let Some(t) = &self.temperature {
+            out.extend(t.opt.state_dict("optim.temperature"));
+        }
         out.push((String::from("rng.augment"), self.aug.rng.state_tensor()));
         out.push((
             String::from("rng.policy_noise"),
@@ -1081,6 +1300,9 @@ impl DrQV2Agent {
         out.extend(var_store_state(&self.actor_vs, "actor"));
         out.extend(var_store_state(&self.critic_vs, "critic"));
         out.extend(var_store_state(&self.critic_target_vs, "critic_target"));
+        if let Some(t) = &self.temperature {
+            out.extend(var_store_state(&t.vs, "temperature"));
+        }
         out
     }
 
@@ -1099,6 +1321,9 @@ impl DrQV2Agent {
         for prefix in ["optim.encoder", "optim.actor", "optim.critic"] {
             Adam::read_step(prefix, &map)?;
         }
+        if self.temperature.is_some() {
+            Adam::read_step("optim.temperature", &map)?;
+        }
         tch::no_grad(|| {
             for (key, mut t) in self.parameter_state() {
                 t.copy_(map[key.as_str()]);
@@ -1107,6 +1332,9 @@ impl DrQV2Agent {
         self.encoder_opt.load_state("optim.encoder", &map)?;
         self.actor_opt.load_state("optim.actor", &map)?;
         self.critic_opt.load_state("optim.critic", &map)?;
+        if let Some(t) = &mut self.temperature {
+            t.opt.load_state("optim.temperature", &map)?;
+        }
         self.aug.rng = aug_rng;
         self.policy_noise_rng = policy_noise_rng;
         self.explore_rng = explore_rng;
@@ -1158,6 +1386,15 @@ impl DrQV2Agent {
             &mut self.critic_opt,
         ]
     }
+}
+
+/// [`ActorMetrics::saturation`] of mean actions `[B, A]`: the share with `|μ| > 0.99`, 0-d.
+fn saturation(mean_action: &Tensor) -> Tensor {
+    mean_action
+        .abs()
+        .gt(SATURATED_MEAN)
+        .to_kind(Kind::Float)
+        .mean(Kind::Float)
 }
 
 /// Scalars of several 0-d tensors, fetched with one device-to-host copy.
@@ -1489,17 +1726,19 @@ mod tests {
         assert!(changed_groups(&before, &a).is_empty());
     }
 
-    #[test]
-    fn q_values_show_what_a_bandit_critic_learned() {
-        // One-step bandit: every transition has the same observation, a uniform random action
-        // and reward −(a₀ − 0.5)² with no bootstrap, so Q(o, a) must learn that parabola; the
-        // sweep along a₀ must then peak at 0.5 and fall off on both sides.
-        let mut agent = agent(11);
+    /// The bandit's one observation `[1, 9, 20, 20]` and the generator of its actions.
+    fn bandit_obs() -> (Rng, Tensor) {
         let mut rng = Rng::new(5, 1);
         let obs = rng
             .uniform_tensor(&[1, 9, 20, 20], 0.0, 256.0, Device::Cpu)
             .to_kind(Kind::Uint8);
-        for i in 0..400 {
+        (rng, obs)
+    }
+
+    /// `updates` updates on a one-step bandit: observation `obs` `[1, C, H, W]`, batches of 32
+    /// uniform random actions, reward −(a₀ − 0.5)², no bootstrap.
+    fn train_on_bandit(agent: &mut DrQV2Agent, rng: &mut Rng, obs: &Tensor, updates: u64) {
+        for i in 0..updates {
             let action = rng.uniform_tensor(&[32, A], -1.0, 1.0, Device::Cpu);
             let reward = -(action.narrow(1, 0, 1) - 0.5).square();
             let batch = Batch {
@@ -1511,6 +1750,16 @@ mod tests {
             };
             agent.update(&batch, AgentSteps(3_000 + i));
         }
+    }
+
+    #[test]
+    fn q_values_show_what_a_bandit_critic_learned() {
+        // One-step bandit: every transition has the same observation, a uniform random action
+        // and reward −(a₀ − 0.5)² with no bootstrap, so Q(o, a) must learn that parabola; the
+        // sweep along a₀ must then peak at 0.5 and fall off on both sides.
+        let mut agent = agent(11);
+        let (mut rng, obs) = bandit_obs();
+        train_on_bandit(&mut agent, &mut rng, &obs, 400);
         let sweep: Vec<f64> = [-1.0, -0.5, 0.0, 0.5, 1.0]
             .iter()
             .flat_map(|&a0| [a0, 0.0])
@@ -1701,6 +1950,142 @@ mod tests {
             let text = std::fs::read_to_string(format!("{dir}/{name}.toml")).unwrap();
             DrQV2Config::from_toml_str(&text, &name).unwrap();
         }
+    }
+
+    fn max_entropy_agent(seed: u64) -> DrQV2Agent {
+        let mut c = tiny();
+        c.policy = PolicyKind::MaxEntropy;
+        let shape = c.obs_shape(3);
+        DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
+    }
+
+    fn log_alpha(agent: &DrQV2Agent) -> f64 {
+        agent
+            .temperature
+            .as_ref()
+            .expect("a max-entropy agent")
+            .log_alpha
+            .double_value(&[0])
+    }
+
+    #[test]
+    fn max_entropy_temperature_takes_one_adam_step_towards_the_target_entropy() {
+        // At initialisation the MLP's log-σ half is ≈ 0, so log σ ≈ −4 (the middle of [−10, 2])
+        // and the entropy ≈ A·(ln σ + ½ ln 2πe) ≈ −6.6 < H̄ = −A = −2. J(α)'s gradient
+        // α·(−log π − H̄) is then negative, and Adam's first step is lr·sign(g): log α must
+        // rise by exactly lr = 1e-3 from ln 0.1.
+        let mut agent = max_entropy_agent(3);
+        assert!((log_alpha(&agent) - 0.1f64.ln()).abs() < 1e-6);
+        let m = agent.update(&batch(0), AgentSteps(2_500));
+        assert!(
+            (log_alpha(&agent) - 0.1f64.ln() - 1e-3).abs() < 1e-6,
+            "{}",
+            log_alpha(&agent)
+        );
+        assert!((m.actor.temperature - 0.1).abs() < 1e-6, "{m:?}");
+        assert!(m.actor.entropy < -2.0 * A as f64, "{m:?}");
+        assert!((m.actor.entropy + m.actor.log_prob).abs() < 1e-9, "{m:?}");
+        assert!(m.actor.stddev > 0.0 && m.actor.stddev < 0.1, "{m:?}");
+        assert!(
+            m.critic.loss.is_finite() && m.actor.loss.is_finite(),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn max_entropy_actor_learns_a_bandit() {
+        // reward −(a₀ − 0.5)², no bootstrap: the evaluation action tanh(μ) must move from its
+        // initial value to near 0.5 (the entropy bonus widens σ, it does not move the mode much).
+        let mut agent = max_entropy_agent(11);
+        let (mut rng, obs) = bandit_obs();
+        let start = agent
+            .act(&obs, AgentSteps(3_000), true)
+            .double_value(&[0, 0]);
+        assert!((start - 0.5).abs() > 0.3, "{start}");
+        train_on_bandit(&mut agent, &mut rng, &obs, 600);
+        let a0 = agent
+            .act(&obs, AgentSteps(4_000), true)
+            .double_value(&[0, 0]);
+        assert!((a0 - 0.5).abs() < 0.15, "learned a0 = {a0}");
+        // exploration samples around it, evaluation is deterministic
+        let again = agent
+            .act(&obs, AgentSteps(4_000), true)
+            .double_value(&[0, 0]);
+        assert_eq!(a0, again);
+        let sampled = agent.act(&obs, AgentSteps(4_000), false);
+        assert_eq!(sampled.size(), [1, A]);
+        assert!(sampled.abs().max().double_value(&[]) < 1.0);
+    }
+
+    #[test]
+    fn max_entropy_state_round_trips_and_is_foreign_to_a_deterministic_agent() {
+        let mut a = max_entropy_agent(3);
+        a.update(&batch(0), AgentSteps(2_500));
+        let state: Vec<(String, Tensor)> = a
+            .state_dict()
+            .into_iter()
+            .map(|(k, t)| (k, t.copy()))
+            .collect();
+        assert!(state.iter().any(|(k, _)| k == "temperature.log_alpha"));
+        assert!(state
+            .iter()
+            .any(|(k, _)| k.starts_with("optim.temperature.")));
+        let mut b = max_entropy_agent(4);
+        b.load_state_dict(&state).unwrap();
+        assert_same_state(&a, &b);
+        let batch = batch(2);
+        assert_eq!(
+            a.update(&batch, AgentSteps(2_600)),
+            b.update(&batch, AgentSteps(2_600))
+        );
+        assert_same_state(&a, &b);
+        let mut deterministic = agent(4);
+        let before = deterministic.state_dict().len();
+        let err = deterministic
+            .load_state_dict(&state)
+            .unwrap_err()
+            .to_string();
+        // the actor's output width (2A vs A) and the temperature's keys are named
+        assert!(
+            err.contains("actor.policy.2.weight") && err.contains("optim.temperature."),
+            "{err}"
+        );
+        assert_eq!(deterministic.state_dict().len(), before);
+    }
+
+    #[test]
+    fn policy_kind_parses_and_bad_values_are_named() {
+        let cpu = PRESETS[1].1;
+        let c = DrQV2Config::from_toml_str(
+            &format!("policy = \"max_entropy\"\ninit_temperature = 0.2\n{cpu}"),
+            "test",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.policy, c.init_temperature),
+            (PolicyKind::MaxEntropy, 0.2)
+        );
+        // presets leave it out: DrQ-v2's deterministic policy, DrQ's initial temperature
+        let c = DrQV2Config::from_toml_str(cpu, "test").unwrap();
+        assert_eq!(
+            (c.policy, c.init_temperature),
+            (PolicyKind::Deterministic, 0.1)
+        );
+        // and the resolved config writes and reads it back
+        let mut me = c.clone();
+        me.policy = PolicyKind::MaxEntropy;
+        assert_eq!(
+            DrQV2Config::from_toml_str(&me.to_toml_string(), "test").unwrap(),
+            me
+        );
+        let err = DrQV2Config::from_toml_str(&format!("policy = \"sac\"\n{cpu}"), "test")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sac") && err.contains("max_entropy"), "{err}");
+        let err = DrQV2Config::from_toml_str(&format!("init_temperature = 0.0\n{cpu}"), "test")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("init_temperature"), "{err}");
     }
 
     #[test]

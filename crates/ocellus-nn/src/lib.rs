@@ -11,6 +11,7 @@
 //! | [`encoder`] | [`ConvEncoder`]: 4 × conv3x3, size from conv arithmetic | `drqv2.py::Encoder` |
 //! | [`mlp`] | [`Trunk`] (Linear → LayerNorm → Tanh) and [`Mlp`] (Linear/ReLU stack) | `drqv2.py::Actor/Critic` |
 //! | [`truncated_normal`] | [`TruncatedNormal`] with straight-through clamp and noise clip | `utils.py::TruncatedNormal` |
+//! | [`squashed_normal`] | [`SquashedNormal`]: tanh-squashed Gaussian with its log density (SAC/DrQ policy) | denisyarats/drq `utils.py::SquashedNormal` |
 //! | [`schedule`] | [`Schedule`]: constant or `linear(init, final, duration)` in agent steps | `utils.py::schedule` |
 //! | [`target`] | [`soft_update`]: the EMA target update | `utils.py::soft_update_params` |
 //! | [`init`] | orthogonal initialisation | `utils.py::weight_init` |
@@ -29,6 +30,7 @@ pub mod init;
 pub mod mlp;
 pub mod rng;
 pub mod schedule;
+pub mod squashed_normal;
 pub mod state;
 pub mod target;
 pub mod truncated_normal;
@@ -39,6 +41,7 @@ pub use encoder::{conv_out_len, ConvEncoder};
 pub use mlp::{Mlp, Trunk};
 pub use rng::Rng;
 pub use schedule::Schedule;
+pub use squashed_normal::SquashedNormal;
 pub use state::{StateError, StateProblem};
 pub use target::soft_update;
 pub use truncated_normal::TruncatedNormal;

@@ -122,7 +122,7 @@ struct LossSums {
     sums: Vec<u64>,
 }
 
-const LOSS_KEYS: [&str; 10] = [
+const LOSS_KEYS: [&str; 11] = [
     "critic_loss",
     "critic_q1",
     "critic_q2",
@@ -133,11 +133,12 @@ const LOSS_KEYS: [&str; 10] = [
     "actor_stddev",
     "batch_reward",
     "actor_saturation",
+    "actor_temperature",
 ];
 
 /// Columns `loss.csv` gained after runs were first written; a resumed older run keeps its
 /// header and goes on without them.
-const LOSS_KEYS_ADDED_LATER: [&str; 1] = ["actor_saturation"];
+const LOSS_KEYS_ADDED_LATER: [&str; 2] = ["actor_saturation", "actor_temperature"];
 
 impl LossSums {
     fn add(&mut self, m: &UpdateMetrics) {
@@ -152,6 +153,7 @@ impl LossSums {
             m.actor.stddev,
             m.batch_reward,
             m.actor.saturation,
+            m.actor.temperature,
         ];
         if self.sums.len() != v.len() {
             self.sums = vec![0f64.to_bits(); v.len()];
@@ -240,8 +242,9 @@ pub struct Trainer {
     seed_action_rng: RandomState,
     state: TrainerState,
     progress: Option<Progress>,
-    /// False for a resumed run whose `loss.csv` predates [`LOSS_KEYS_ADDED_LATER`].
-    loss_header_has_added_keys: bool,
+    /// The [`LOSS_KEYS_ADDED_LATER`] missing from the header of a resumed run's `loss.csv`
+    /// (left out of its rows).
+    loss_keys_missing: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for Trainer {
@@ -406,14 +409,15 @@ impl Trainer {
         }
         let replay = ReplayBuffer::new(rc)?;
         let batch = replay.new_batch(a.batch_size as usize);
-        let loss_header_has_added_keys = std::fs::read_to_string(paths.root.join("loss.csv"))
+        let loss_keys_missing = std::fs::read_to_string(paths.root.join("loss.csv"))
             .map(|t| {
                 let header = t.lines().next().unwrap_or_default();
                 LOSS_KEYS_ADDED_LATER
-                    .iter()
-                    .all(|k| header.split(',').any(|h| h == *k))
+                    .into_iter()
+                    .filter(|k| !header.split(',').any(|h| h == *k))
+                    .collect()
             })
-            .unwrap_or(true); // no file yet: it will get every column
+            .unwrap_or_default(); // no file yet: it will get every column
         let log = MetricLog::open(&paths.root, keep_logs_up_to.map(|f| f.0))?;
         let seed = config.run.seed;
         Ok(Trainer {
@@ -436,7 +440,7 @@ impl Trainer {
                 losses: LossSums::default(),
             },
             progress: None,
-            loss_header_has_added_keys,
+            loss_keys_missing,
             config,
             paths,
             env,
@@ -718,9 +722,7 @@ impl Trainer {
             ],
         })?;
         if let Some(mut means) = s.losses.take_means() {
-            if !self.loss_header_has_added_keys {
-                means.retain(|(k, _)| !LOSS_KEYS_ADDED_LATER.contains(k));
-            }
+            means.retain(|(k, _)| !self.loss_keys_missing.contains(k));
             self.log.log(&Row {
                 group: "loss",
                 env_frames: frames,

@@ -105,6 +105,50 @@ fn a_stop_request_checkpoints_the_current_step_and_resumes() {
 }
 
 #[test]
+fn a_run_whose_loss_log_predates_a_column_keeps_its_header_on_resume() {
+    // A run written before `actor_temperature` existed: its loss.csv lacks that column. The
+    // resumed run must go on with the old header, every row as wide as it.
+    let dir = scratch("old-loss-header");
+    let mut t = Trainer::create(tiny(3000), &dir, "test").unwrap();
+    t.train_until(EnvFrames(1600), &never()).unwrap(); // one episode (1000 frames) logged
+    assert_eq!(
+        t.run(&AtomicBool::new(true)).unwrap().outcome,
+        Outcome::Interrupted
+    );
+    drop(t);
+    let path = dir.join("loss.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let dropped = header
+        .iter()
+        .position(|h| *h == "actor_temperature")
+        .unwrap();
+    let old: String = text
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            fields.remove(dropped);
+            fields.join(",") + "\n"
+        })
+        .collect();
+    fs::write(&path, old).unwrap();
+
+    let mut t = Trainer::resume(&dir).unwrap();
+    assert_eq!(t.run(&never()).unwrap().outcome, Outcome::Finished);
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(!header.contains("actor_temperature") && header.contains("actor_saturation"));
+    let width = header.split(',').count();
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() >= 3, "{text}");
+    for row in rows {
+        assert_eq!(row.split(',').count(), width, "{row}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_finished_run_lengthened_on_resume_matches_a_run_that_long_from_the_start() {
     // Both runs end at 2000 frames; the second first finishes at 1200 (final evaluation and
     // checkpoint there), then is resumed with a new length.
