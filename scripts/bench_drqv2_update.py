@@ -13,8 +13,8 @@ prints the median of 20 updates after 3 warm-up updates, in ms.
 `--micro M` runs the encoder and critic forward/backward in chunks of M samples, each
 backpropagating its share of the batch loss (gradients accumulate), the execution trick the
 Rust agent's `micro_batch_size` uses; the default (M = batch) is the reference's one piece.
-`--channels-last` feeds the encoder channels-last frames (`torch.channels_last`), a layout the
-Rust encoder was measured with (BENCHMARKS.md); the reference uses the default NCHW layout.
+`--channels-last` feeds the encoder channels-last frames (`torch.channels_last`), as the Rust
+encoder does since 2026-11-24; the reference uses the default NCHW layout.
 
 Run with the project's torch venv:
     ~/.cache/ocellus/torch-venv/bin/python scripts/bench_drqv2_update.py [--batch B --image S --hidden H --micro M --channels-last]

@@ -1886,6 +1886,7 @@ mod tests {
         assert_eq!(p.batch_size, 256);
         assert_eq!(p.critic_target_tau, 0.01);
         assert_eq!(p.discount, 0.99);
+        assert_eq!(p.policy, PolicyKind::Deterministic); // DrQ-v2's actor
         assert_eq!(p.n_step, 3);
         assert_eq!(p.update_every, AgentSteps(2));
         assert_eq!(
@@ -2055,9 +2056,16 @@ mod tests {
 
     #[test]
     fn policy_kind_parses_and_bad_values_are_named() {
-        let cpu = PRESETS[1].1;
+        // the cpu preset without the two keys, as files written before they existed
+        let older: String = PRESETS[1]
+            .1
+            .lines()
+            .filter(|l| !l.starts_with("policy =") && !l.starts_with("init_temperature ="))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(!older.contains("\npolicy =") && !older.contains("init_temperature ="));
         let c = DrQV2Config::from_toml_str(
-            &format!("policy = \"max_entropy\"\ninit_temperature = 0.2\n{cpu}"),
+            &format!("policy = \"max_entropy\"\ninit_temperature = 0.2\n{older}"),
             "test",
         )
         .unwrap();
@@ -2065,12 +2073,13 @@ mod tests {
             (c.policy, c.init_temperature),
             (PolicyKind::MaxEntropy, 0.2)
         );
-        // presets leave it out: DrQ-v2's deterministic policy, DrQ's initial temperature
-        let c = DrQV2Config::from_toml_str(cpu, "test").unwrap();
+        // left out: DrQ-v2's deterministic policy and DrQ's initial temperature, as the presets
+        let c = DrQV2Config::from_toml_str(&older, "test").unwrap();
         assert_eq!(
             (c.policy, c.init_temperature),
             (PolicyKind::Deterministic, 0.1)
         );
+        assert_eq!(c, DrQV2Config::preset("cpu").unwrap());
         // and the resolved config writes and reads it back
         let mut me = c.clone();
         me.policy = PolicyKind::MaxEntropy;
@@ -2078,11 +2087,11 @@ mod tests {
             DrQV2Config::from_toml_str(&me.to_toml_string(), "test").unwrap(),
             me
         );
-        let err = DrQV2Config::from_toml_str(&format!("policy = \"sac\"\n{cpu}"), "test")
+        let err = DrQV2Config::from_toml_str(&format!("policy = \"sac\"\n{older}"), "test")
             .unwrap_err()
             .to_string();
         assert!(err.contains("sac") && err.contains("max_entropy"), "{err}");
-        let err = DrQV2Config::from_toml_str(&format!("init_temperature = 0.0\n{cpu}"), "test")
+        let err = DrQV2Config::from_toml_str(&format!("init_temperature = 0.0\n{older}"), "test")
             .unwrap_err()
             .to_string();
         assert!(err.contains("init_temperature"), "{err}");
