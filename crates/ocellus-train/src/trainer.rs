@@ -155,9 +155,10 @@ impl LossSums {
             m.actor.saturation,
             m.actor.temperature,
         ];
-        if self.sums.len() != v.len() {
-            self.sums = vec![0f64.to_bits(); v.len()];
-        }
+        // Sums from a checkpoint written before a key was appended to LOSS_KEYS keep their
+        // prefix; the new keys start from zero (resetting all would mean the old keys by a count
+        // that includes updates their sums no longer hold).
+        self.sums.resize(v.len(), 0f64.to_bits());
         for (s, x) in self.sums.iter_mut().zip(v) {
             *s = (f64::from_bits(*s) + x).to_bits();
         }
@@ -950,4 +951,27 @@ pub(crate) fn mean_std(xs: &[f64]) -> (f64, f64) {
     let mean = xs.iter().sum::<f64>() / n;
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
     (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loss_sums_from_a_checkpoint_with_fewer_keys_keep_their_sums() {
+        // A checkpoint written before the last key existed: one update summed, batch_reward 3.
+        let mut sums = LossSums {
+            count: 1,
+            sums: vec![3f64.to_bits(); LOSS_KEYS.len() - 1],
+        };
+        sums.add(&UpdateMetrics {
+            batch_reward: 2.0,
+            ..UpdateMetrics::default()
+        });
+        let means = sums.take_means().unwrap();
+        let mean = |key: &str| means.iter().find(|(k, _)| *k == key).unwrap().1;
+        assert_eq!(mean("batch_reward"), 2.5); // (3 + 2) / 2, not 2 / 2
+        assert_eq!(mean(LOSS_KEYS[LOSS_KEYS.len() - 1]), 0.0);
+        assert_eq!(means.len(), LOSS_KEYS.len());
+    }
 }
