@@ -115,6 +115,16 @@ pub struct DrQV2RawConfig {
     pub hidden_dim: i64,
     /// Replicate padding of the random shift, in pixels (`RandomShiftsAug(pad=4)`).
     pub aug_pad: i64,
+    /// K of DrQ (Kostrikov et al. 2020, arXiv 2004.13649, Eq. 1): the critic target is averaged
+    /// over this many independent random shifts of o' (each with its own target action).
+    /// 1, the default, is DrQ-v2; DrQ uses 2.
+    #[serde(default = "one_copy")]
+    pub target_augmentations: u32,
+    /// M of DrQ (Eq. 3): the critic loss is averaged over this many independent random shifts of o
+    /// (the encoder sees the batch M times). 1, the default, is DrQ-v2; DrQ uses 2. The actor
+    /// step uses the features of the first shift, as DrQ's.
+    #[serde(default = "one_copy")]
+    pub critic_augmentations: u32,
     /// Adam learning rate of encoder, actor and critic (`lr`).
     pub lr: f64,
     /// Transitions per update (`batch_size`).
@@ -186,6 +196,11 @@ fn one_update() -> u32 {
     1
 }
 
+/// Serde default of DrQ's K and M (DrQ-v2's one shift per observation).
+fn one_copy() -> u32 {
+    1
+}
+
 /// A schedule as written in TOML: `{ kind = "linear", init, final, over_agent_steps }` or
 /// `{ kind = "constant", value }`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -225,6 +240,10 @@ pub struct DrQV2Config {
     pub hidden_dim: i64,
     /// Random-shift padding in pixels.
     pub aug_pad: i64,
+    /// K: random shifts of o' the critic target is averaged over.
+    pub target_augmentations: u32,
+    /// M: random shifts of o the critic loss is averaged over.
+    pub critic_augmentations: u32,
     /// Adam learning rate.
     pub lr: f64,
     /// Transitions per update.
@@ -385,6 +404,17 @@ impl DrQV2RawConfig {
             self.replay_capacity.to_string(),
             "must be positive",
         );
+        for (field, copies) in [
+            ("target_augmentations", self.target_augmentations),
+            ("critic_augmentations", self.critic_augmentations),
+        ] {
+            check(
+                copies >= 1,
+                field,
+                copies.to_string(),
+                "must be at least 1 (1 is DrQ-v2, 2 is DrQ)",
+            );
+        }
         check(
             self.micro_batch_size >= 1,
             "micro_batch_size",
@@ -444,6 +474,8 @@ impl DrQV2RawConfig {
             feature_dim: self.feature_dim,
             hidden_dim: self.hidden_dim,
             aug_pad: self.aug_pad,
+            target_augmentations: self.target_augmentations,
+            critic_augmentations: self.critic_augmentations,
             lr: self.lr,
             batch_size: self.batch_size,
             critic_target_tau: self.critic_target_tau,
@@ -508,6 +540,8 @@ impl DrQV2Config {
             feature_dim: self.feature_dim,
             hidden_dim: self.hidden_dim,
             aug_pad: self.aug_pad,
+            target_augmentations: self.target_augmentations,
+            critic_augmentations: self.critic_augmentations,
             lr: self.lr,
             batch_size: self.batch_size,
             critic_target_tau: self.critic_target_tau,
@@ -1030,14 +1064,20 @@ impl DrQV2Agent {
         })
     }
 
-    /// Eqs. 2–3: one critic step. Encodes the augmented `obs` `[B, C·k, H, W]` **with**
-    /// gradient: the critic loss is the only loss that trains the encoder, so both the critic's
-    /// and the encoder's optimisers step here. `next_features` `[B, repr_dim]` carry no
-    /// gradient. Returns the metrics and the detached features `sg(h)` for the actor.
+    /// Eqs. 2–3: one critic step. Encodes the augmented `obs` `[M·B, C·k, H, W]` (M shifted
+    /// copies of the batch, stacked copy after copy) **with** gradient: the critic loss is the
+    /// only loss that trains the encoder, so both the critic's and the encoder's optimisers
+    /// step here. `next_features` `[K·B, repr_dim]` (K shifted copies of o', likewise stacked)
+    /// carry no gradient; `action`, `reward` and `bootstrap_discount` have B rows. Returns the
+    /// metrics and the detached features `sg(h)` of the first copy, `[B, repr_dim]`, for the
+    /// actor. K = M = 1 is DrQ-v2; DrQ averages the target over K and the loss over M.
     ///
     /// The encoder and critic run on micro-batches of `micro_batch_size` samples; each adds
-    /// its share `Σ_chunk (Q_k − y)² / B` of the batch loss to the gradients, so the step is
-    /// the full-batch step up to float summation order.
+    /// its share `Σ_chunk (Q_k − y)² / (M·B)` of the batch loss to the gradients, so the step
+    /// is the full-batch step up to float summation order.
+    ///
+    /// # Panics
+    /// If the rows of `obs` or `next_features` are not a multiple of B (a programmer error).
     #[allow(clippy::too_many_arguments)]
     pub fn update_critic(
         &mut self,
@@ -1050,9 +1090,16 @@ impl DrQV2Agent {
     ) -> (CriticMetrics, Tensor) {
         let stddev = self.config.stddev_schedule.value(agent_steps);
         let clip = self.config.stddev_clip;
-        let b = obs.size()[0];
+        let b = action.size()[0];
+        let rows = obs.size()[0];
+        let (copies_q, copies_target) = (rows / b, next_features.size()[0] / b);
+        assert!(
+            rows == copies_q * b && next_features.size()[0] == copies_target * b,
+            "obs and next_features must hold whole copies of the batch"
+        );
         // Eq. 2 (no gradient): y = r + γ_b · min(Q̄1, Q̄2)(h', a'),  a' ~ clipped-noise policy;
-        // Eq. 2′ (max-entropy): y = r + γ_b · (min(Q̄1, Q̄2)(h', a') − α·log π(a'|h')), a' ~ π
+        // Eq. 2′ (max-entropy): y = r + γ_b · (min(Q̄1, Q̄2)(h', a') − α·log π(a'|h')), a' ~ π;
+        // DrQ Eq. 1: the bootstrap value is the mean over the K shifted copies of o'.
         let target_q = tch::no_grad(|| {
             let next_value = match &self.temperature {
                 None => {
@@ -1072,8 +1119,25 @@ impl DrQV2Agent {
                     tq1.minimum(&tq2) - log_prob * temperature.alpha() // [B, 1]
                 }
             };
-            reward + bootstrap_discount * next_value // [B, 1]
+            let next_value = if copies_target == 1 {
+                next_value
+            } else {
+                next_value
+                    .view([copies_target, b, 1])
+                    .mean_dim(0, false, Kind::Float) // [B, 1]
+            };
+            let y = reward + bootstrap_discount * next_value; // [B, 1]
+            if copies_q == 1 {
+                y
+            } else {
+                y.repeat([copies_q, 1]) // [M·B, 1], copy after copy like obs
+            }
         });
+        let action = if copies_q == 1 {
+            action.shallow_clone()
+        } else {
+            action.repeat([copies_q, 1])
+        };
         // Gradient flow: the critic loss trains the critic and, through h, the encoder.
         let critic_params = self.critic_opt.param_tensors();
         let n_critic = critic_params.len();
@@ -1083,15 +1147,16 @@ impl DrQV2Agent {
         let mut features = Vec::new();
         let mut sums = Vec::new(); // per chunk: [loss share, ΣQ1, ΣQ2]
         let micro = self.config.micro_batch_size;
-        for start in (0..b).step_by(micro as usize) {
-            let len = micro.min(b - start);
+        for start in (0..rows).step_by(micro as usize) {
+            let len = micro.min(rows - start);
             let h = self.encoder.forward(&obs.narrow(0, start, len)); // [m, repr_dim], with graph
             let (q1, q2) = self.critic.forward(&h, &action.narrow(0, start, len)); // [m, 1] each
             let y = target_q.narrow(0, start, len);
-            // Eq. 3: mean((Q1 − y)²) + mean((Q2 − y)²) over the whole batch, this chunk's share
+            // Eq. 3: mean((Q1 − y)²) + mean((Q2 − y)²) over the whole batch (and, DrQ Eq. 3,
+            // its M copies), this chunk's share
             let loss = ((&q1 - &y).square().sum(Kind::Float)
                 + (&q2 - &y).square().sum(Kind::Float))
-                / b as f64;
+                / rows as f64;
             let g = Tensor::run_backward(&[&loss], &inputs, false, false);
             if grads.is_empty() {
                 grads = g;
@@ -1117,8 +1182,8 @@ impl DrQV2Agent {
         let totals = Tensor::stack(&sums, 0).sum_dim_intlist(0, false, Kind::Float); // [3]
         let m = scalars(&[
             totals.get(0),
-            totals.get(1) / b as f64,
-            totals.get(2) / b as f64,
+            totals.get(1) / rows as f64,
+            totals.get(2) / rows as f64,
             target_q.mean(Kind::Float),
         ]);
         let metrics = CriticMetrics {
@@ -1127,7 +1192,7 @@ impl DrQV2Agent {
             q2: m[2],
             target_q: m[3],
         };
-        (metrics, Tensor::cat(&features, 0))
+        (metrics, Tensor::cat(&features, 0).narrow(0, 0, b))
     }
 
     /// Eq. 4: one actor step on **detached** features: only the actor's parameters are
@@ -1216,6 +1281,16 @@ impl DrQV2Agent {
         }
     }
 
+    /// `copies` independent random shifts of `frames` `[B, C·k, H, W]`, stacked along the batch
+    /// dimension: `[copies·B, C·k, H, W]`.
+    fn shifted_copies(&mut self, frames: &Tensor, copies: u32) -> Tensor {
+        if copies == 1 {
+            return self.aug.forward(frames);
+        }
+        let shifted: Vec<Tensor> = (0..copies).map(|_| self.aug.forward(frames)).collect();
+        Tensor::cat(&shifted, 0)
+    }
+
     /// Eq. 5: `θ̄ ← τ·θ + (1 − τ)·θ̄` for every critic variable.
     pub fn update_critic_target(&mut self) {
         soft_update(
@@ -1244,10 +1319,14 @@ impl DrQV2Agent {
             "bootstrap_discount shape"
         );
         let dev = self.device;
-        // Eq. 1: independent random shifts of o and o', on u8 frames [B, C·k, H, W]
-        let obs = self.aug.forward(&batch.obs.to_device(dev));
-        let next_obs = self.aug.forward(&batch.next_obs.to_device(dev));
-        // h' = f(aug(o')) without gradient, [B, repr_dim] (in micro-batches)
+        // Eq. 1: independent random shifts of o and o', on u8 frames [B, C·k, H, W]; DrQ
+        // draws M of o and K of o' (stacked copy after copy), DrQ-v2 one of each
+        let obs = self.shifted_copies(&batch.obs.to_device(dev), self.config.critic_augmentations);
+        let next_obs = self.shifted_copies(
+            &batch.next_obs.to_device(dev),
+            self.config.target_augmentations,
+        );
+        // h' = f(aug(o')) without gradient, [K·B, repr_dim] (in micro-batches)
         let micro = self.config.micro_batch_size;
         let next_features = tch::no_grad(|| {
             let chunks: Vec<Tensor> = next_obs
@@ -1585,6 +1664,71 @@ mod tests {
     }
 
     #[test]
+    fn drq_augmentation_copies_average_the_target_over_k_and_the_loss_over_m() {
+        // DrQ (Kostrikov et al. 2020) Eqs. 1 and 3 with K = M = 2, by hand: with σ = 0 the target
+        // action is μ(h') (no noise), so y = r + γ_b · (V(h'_1) + V(h'_2)) / 2 with
+        // V = min(Q̄1, Q̄2)(h', μ(h')), and the loss is the mean over both copies of o.
+        let mut agent = agent(7);
+        agent.config.stddev_schedule = Schedule::Constant { value: 0.0 };
+        let batch = batch(5);
+        let (o1, o2) = (agent.aug.forward(&batch.obs), agent.aug.forward(&batch.obs));
+        let (n1, n2) = (
+            agent.aug.forward(&batch.next_obs),
+            agent.aug.forward(&batch.next_obs),
+        );
+        let (want_loss, want_target, want_features) = tch::no_grad(|| {
+            let value = |o: &Tensor| {
+                let h = agent.encoder.forward(o);
+                let a = agent.actor.forward(&h, 0.0).mean();
+                let (q1, q2) = agent.critic_target.forward(&h, &a);
+                q1.minimum(&q2)
+            };
+            let y = &batch.reward + &batch.bootstrap_discount * ((value(&n1) + value(&n2)) / 2.0);
+            let loss_of = |o: &Tensor| {
+                let (q1, q2) = agent
+                    .critic
+                    .forward(&agent.encoder.forward(o), &batch.action);
+                (q1 - &y).square().mean(Kind::Float) + (q2 - &y).square().mean(Kind::Float)
+            };
+            let loss = (loss_of(&o1) + loss_of(&o2)) / 2.0;
+            (
+                loss.double_value(&[]),
+                y.mean(Kind::Float).double_value(&[]),
+                agent.encoder.forward(&o1),
+            )
+        });
+        let next_features = tch::no_grad(|| agent.encoder.forward(&Tensor::cat(&[&n1, &n2], 0)));
+        let (m, features) = agent.update_critic(
+            &Tensor::cat(&[&o1, &o2], 0),
+            &batch.action,
+            &batch.reward,
+            &batch.bootstrap_discount,
+            &next_features,
+            AgentSteps(5_000),
+        );
+        assert!(
+            (m.loss - want_loss).abs() < 1e-4 * want_loss.max(1.0),
+            "{m:?} {want_loss}"
+        );
+        assert!(
+            (m.target_q - want_target).abs() < 1e-5,
+            "{m:?} {want_target}"
+        );
+        // the actor gets the first copy's features, one row per transition
+        assert_eq!(features.size(), want_features.size());
+        let d = (features - want_features).abs().max().double_value(&[]);
+        assert!(d < 1e-6, "{d}");
+        // and the whole update runs with K = M = 2 from the config
+        agent.config.target_augmentations = 2;
+        agent.config.critic_augmentations = 2;
+        assert!(agent
+            .update(&batch, AgentSteps(5_000))
+            .critic
+            .loss
+            .is_finite());
+    }
+
+    #[test]
     fn micro_batches_give_the_full_batch_update() {
         let mut whole = agent(4);
         let mut chunked = agent(4);
@@ -1882,6 +2026,7 @@ mod tests {
         assert_eq!(p.feature_dim, 50);
         assert_eq!(p.hidden_dim, 1024);
         assert_eq!(p.aug_pad, 4);
+        assert_eq!((p.target_augmentations, p.critic_augmentations), (1, 1));
         assert_eq!(p.lr, 1e-4);
         assert_eq!(p.batch_size, 256);
         assert_eq!(p.critic_target_tau, 0.01);
@@ -2130,6 +2275,13 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("cosine"), "{err}");
+        let err = DrQV2Config::from_toml_str(
+            &paper.replace("critic_augmentations = 1", "critic_augmentations = 0"),
+            "test",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("critic_augmentations"), "{err}");
         let err = DrQV2Config::preset("gpu").unwrap_err().to_string();
         assert!(err.contains("`gpu`") && err.contains("paper"), "{err}");
     }
