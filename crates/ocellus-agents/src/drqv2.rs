@@ -830,6 +830,18 @@ pub struct UpdateMetrics {
     pub actor: ActorMetrics,
 }
 
+/// `[copies·N, …]`: `rows` repeated `copies` times along dim 0, copy after copy (a handle on
+/// `rows` itself for one copy, so DrQ-v2's path gains no op).
+fn stacked_copies(rows: &Tensor, copies: i64) -> Tensor {
+    if copies == 1 {
+        rows.shallow_clone()
+    } else {
+        let mut repeats = vec![1; rows.dim()];
+        repeats[0] = copies;
+        rows.repeat(repeats.as_slice())
+    }
+}
+
 /// Seed streams of the agent's generators.
 const STREAM_INIT: u64 = 0;
 const STREAM_AUGMENT: u64 = 1;
@@ -1126,19 +1138,11 @@ impl DrQV2Agent {
                     .view([copies_target, b, 1])
                     .mean_dim(0, false, Kind::Float) // [B, 1]
             };
-            let y = reward + bootstrap_discount * next_value; // [B, 1]
-            if copies_q == 1 {
-                y
-            } else {
-                y.repeat([copies_q, 1]) // [M·B, 1], copy after copy like obs
-            }
+            // [M·B, 1], copy after copy like obs
+            stacked_copies(&(reward + bootstrap_discount * next_value), copies_q)
         });
-        let action = if copies_q == 1 {
-            action.shallow_clone()
-        } else {
-            action.repeat([copies_q, 1])
-        };
-        // Gradient flow: the critic loss trains the critic and, through h, the encoder.
+        let action = stacked_copies(action, copies_q); // [M·B, A]
+                                                       // Gradient flow: the critic loss trains the critic and, through h, the encoder.
         let critic_params = self.critic_opt.param_tensors();
         let n_critic = critic_params.len();
         let mut inputs = critic_params;
@@ -2268,20 +2272,20 @@ mod tests {
             }
             e => panic!("{e}"),
         }
-        let err = DrQV2Config::from_toml_str(
-            &paper.replace("kind = \"linear\"", "kind = \"cosine\""),
-            "test",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("cosine"), "{err}");
-        let err = DrQV2Config::from_toml_str(
-            &paper.replace("critic_augmentations = 1", "critic_augmentations = 0"),
-            "test",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("critic_augmentations"), "{err}");
+        // one bad value each: the error names it
+        for (good, bad, named) in [
+            ("kind = \"linear\"", "kind = \"cosine\"", "cosine"),
+            (
+                "critic_augmentations = 1",
+                "critic_augmentations = 0",
+                "critic_augmentations",
+            ),
+        ] {
+            let err = DrQV2Config::from_toml_str(&paper.replace(good, bad), "test")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(named), "{err}");
+        }
         let err = DrQV2Config::preset("gpu").unwrap_err().to_string();
         assert!(err.contains("`gpu`") && err.contains("paper"), "{err}");
     }
