@@ -29,7 +29,8 @@ use serde_json::{json, Value};
 
 #[derive(Subcommand, Debug)]
 pub enum RewardsCommand {
-    /// List the registered verifiers.
+    /// List the registered verifiers, with the reference each reproduces and its default
+    /// conventions.
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -63,7 +64,13 @@ pub fn run(cmd: RewardsCommand) -> Result<()> {
                     .iter()
                     .map(|v| {
                         let (lo, hi) = v.build().score_range();
-                        json!({"name": v.name, "summary": v.summary, "score_range": [lo, hi]})
+                        json!({
+                            "name": v.name,
+                            "summary": v.summary,
+                            "score_range": [lo, hi],
+                            "reference": v.reference,
+                            "defaults": v.defaults,
+                        })
                     })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -77,7 +84,10 @@ pub fn run(cmd: RewardsCommand) -> Result<()> {
                         format!("[{lo}, {hi}]"),
                         v.summary
                     );
+                    println!("{:<35} reference: {}", "", v.reference);
+                    println!("{:<35} default:   {}", "", v.defaults);
                 }
+                println!("\nEvery difference from a reference: docs/rewards.md");
             }
             Ok(())
         }
@@ -190,13 +200,7 @@ struct Tally {
     kinds: BTreeMap<VerdictKind, usize>,
 }
 
-const KINDS: [VerdictKind; 5] = [
-    VerdictKind::Correct,
-    VerdictKind::Partial,
-    VerdictKind::Incorrect,
-    VerdictKind::Malformed,
-    VerdictKind::GoldUnparseable,
-];
+const KINDS: [VerdictKind; 6] = VerdictKind::ALL;
 
 fn score(args: &ScoreArgs) -> Result<()> {
     let data = load(&args.data)?;

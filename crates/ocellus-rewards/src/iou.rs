@@ -5,7 +5,11 @@
 //!
 //! - [`IouConvention::Continuous`] (exclusive): a box covers `[x1, x2) x [y1, y2)`, width
 //!   `x2 - x1`. COCO (`pycocotools` `maskUtils.iou` on `[x, y, w, h]`), V-Triune
-//!   (`reward_server/utils/det_helper.py::compute_iou`) and torchvision use it.
+//!   (`reward_server/utils/det_helper.py::compute_iou`) and torchvision use it. COCO works on
+//!   `[x, y, w, h]` and adds `x + w` back, which for non-integer coordinates can differ from
+//!   `x2` in the last bit; [`crate::detection::coco_map`] therefore uses its own copy of
+//!   pycocotools' `bbIou` (`coco_bbox_iou` here) so that a pair sitting exactly on an IoU
+//!   threshold falls on the same side as in pycocotools.
 //! - [`IouConvention::PixelInclusive`]: `x2` is the last pixel column inside the box, width
 //!   `x2 - x1 + 1` (PASCAL VOC devkit, legacy Detectron).
 //! - [`IouConvention::VlmR1`]: VLM-R1's `iou()` (`vlm_modules/qwen_module.py`), reused by
@@ -101,6 +105,33 @@ pub(crate) fn iou_coords(a: [f64; 4], b: [f64; 4], convention: IouConvention) ->
     }
 }
 
+/// pycocotools' box IoU (`maskApi.c::bbIou`, reached through `COCOeval.computeIoU` →
+/// `maskUtils.iou(dt, gt, iscrowd)` with `iscrowd = 0`), on `[x1, y1, x2, y2]` boxes that the
+/// caller (VLM-R1 `calculate_map`, V-Triune `convert_bbox_to_coco_format`) first turned into
+/// `[x, y, w, h]` by `w = x2 - x1`: `iw = min(dx + dw, gx + gw) - max(dx, gx)`, zero unless
+/// positive (likewise `ih`), `IoU = iw ih / (dw dh + gw gh - iw ih)`. Same operations in the
+/// same order, so the value is the same double. Overflowing inputs give 0, not NaN.
+pub(crate) fn coco_bbox_iou(d: [f64; 4], g: [f64; 4]) -> f64 {
+    let (dx, dy, dw, dh) = (d[0], d[1], d[2] - d[0], d[3] - d[1]);
+    let (gx, gy, gw, gh) = (g[0], g[1], g[2] - g[0], g[3] - g[1]);
+    let (da, ga) = (dw * dh, gw * gh);
+    let w = (dw + dx).min(gw + gx) - dx.max(gx);
+    if w <= 0.0 || w.is_nan() {
+        return 0.0;
+    }
+    let h = (dh + dy).min(gh + gy) - dy.max(gy);
+    if h <= 0.0 || h.is_nan() {
+        return 0.0;
+    }
+    let i = w * h;
+    let v = i / (da + ga - i);
+    if v.is_finite() {
+        v.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +193,32 @@ mod tests {
                 iou_coords(b, a, IouConvention::Continuous)
             );
         }
+    }
+
+    #[test]
+    fn coco_bbox_iou_follows_the_xywh_round_trip() {
+        // Integer boxes: the round trip is exact, so it equals the continuous IoU.
+        let (a, b) = ([0., 0., 10., 10.], [5., 0., 15., 10.]);
+        assert_eq!(
+            coco_bbox_iou(a, b),
+            iou_coords(a, b, IouConvention::Continuous)
+        );
+        // Touching and disjoint boxes: 0; nested: 16/100.
+        assert_eq!(coco_bbox_iou(a, [10., 0., 20., 10.]), 0.0);
+        assert_eq!(coco_bbox_iou(a, [3., 3., 7., 7.]), 0.16);
+        // Non-integer boxes where `x + (x2 - x1) != x2` in doubles: the xywh round trip moves
+        // the last bits. Both values as printed by pycocotools 2.0.11 (`maskUtils.iou` on the
+        // xywh boxes) and by the plain continuous formula in Python.
+        let (c, d) = ([0.133, 0.355, 0.364, 0.858], [0.06, 0.2, 0.53, 0.858]);
+        assert_eq!(coco_bbox_iou(c, d), 0.37571299230420996);
+        assert_eq!(
+            iou_coords(c, d, IouConvention::Continuous),
+            0.37571299230421007
+        );
+        // Zero-area and overflowing boxes give 0, never NaN.
+        assert_eq!(coco_bbox_iou([5., 5., 5., 5.], [5., 5., 5., 5.]), 0.0);
+        let huge = [-f64::MAX, -f64::MAX, f64::MAX, f64::MAX];
+        assert_eq!(coco_bbox_iou(huge, huge), 0.0);
     }
 
     #[test]

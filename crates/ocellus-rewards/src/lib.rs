@@ -14,17 +14,19 @@
 //! | [`frame`] | coordinate frames (original/resized pixels, 0–1, 0–1000) and conversions |
 //! | [`iou`](mod@iou) | IoU with the continuous, pixel-inclusive and VLM-R1 conventions |
 //! | [`number`] | numbers (fractions, %, thousands separators) and tolerance |
-//! | [`text`] | exact / normalised match, numeric, multiple choice, yes/no |
+//! | [`text`] | exact / SQuAD-normalised / CLS-RL match, numeric, multiple choice, yes/no |
 //! | [`format`](mod@format) | format rewards |
 //! | [`grounding`] | box IoU, GTA1 click-in-box, GUI-G1 |
 //! | [`detection`] | COCO mAP, VLM-R1 `odLength` / weighted sum, V-Triune dynamic IoU |
-//! | [`jigsaw`] | Jigsaw-R1 position and adjacency credit, SSL4RL answers |
+//! | [`jigsaw`] | Jigsaw-R1 position and adjacency credit, SSL4RL jigsaw and option answers |
 //! | [`vicrit`], [`geovista`], [`rewardmap`], [`visionthink`] | task-specific rewards |
 //! | [`paco`] | PaCo-RL log-tamed multi-reward aggregation (batch level) |
 //! | [`registry`] | verifiers by name |
 //!
-//! The formulas, their sources (paper, file, line) and every deviation are in each module's
-//! header; formulas whose primary text was not read are marked UNVERIFIED there.
+//! The formulas, their sources (paper, repository, file, function, commit) and every deviation
+//! are in each module's header; `docs/rewards.md` tabulates, per verifier, the reference it
+//! reproduces, the default convention, the options and every deliberate difference, and
+//! `tests/conformance_*.rs` check each against hand-computed values from the reference's formula.
 //!
 //! ```
 //! use ocellus_rewards::{registry, CoordFrame, Gold, VerdictKind};

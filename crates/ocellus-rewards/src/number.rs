@@ -12,14 +12,30 @@
 //! | LaTeX fraction | `\frac{3}{4}`, `\dfrac{3}{4}`, `\tfrac34` is **not** accepted | 0.75 |
 //! | percentage (`%` or `\%`) | `45%` | 45, flagged as a percentage |
 //!
-//! `inf`, `NaN`, hex, `1,5` (decimal comma), and zero denominators are rejected. In free text,
-//! [`find_numbers`] reads every number token (a `.` only counts when a digit follows, so
-//! "is 3." gives 3).
+//! `inf`, `NaN`, `1,5` (decimal comma), `1_000`, non-ASCII digits, zero denominators and
+//! non-decimal integer literals (hex `0x1F`, binary `0b101`, octal `0o17`) are rejected. In
+//! free text, [`find_numbers`] reads every number token (a `.` only counts when a digit
+//! follows, so "is 3." gives 3) and skips such literals whole, so `0x10` reads neither as 0 nor
+//! as 10, and `1_000` not as 1.
 //!
 //! **Comparison** ([`numbers_match`]): `|a - b| <= abs_tol + rel_tol * |b|` (`numpy.isclose`
 //! style, `b` the gold value). When exactly one side is a percentage, a match of `a/100` with
 //! `b` (or `a` with `b/100`) also counts, so gold `0.45` accepts `45%` and gold `45%` accepts
-//! `45` and `0.45`.
+//! `45` and `0.45` (as math_verify does: `45%` = `0.45` and, both integers, `45%` = `45`).
+//!
+//! **Sources.** VLM-R1 (arXiv 2504.07615) `src/open-r1-multimodal/src/open_r1/grpo_jsonl.py`
+//! [om-ai-lab/VLM-R1 90052f47], `numeric_reward`: `float(clean_text(a)) == float(clean_text(b))`
+//! (`clean_text`: last `<answer>` block, newlines to spaces, `strip()`, trailing dots removed,
+//! lower-cased), tried after math_verify in `default_accuracy_reward`. [`Tolerance::EXACT`]
+//! is that equality; the default [`Tolerance`] allows float noise.
+//!
+//! **Deviations from `float()`** (the verifier-level ones are in [`crate::text`]):
+//! 1. Python's `float()` accepts `inf`, `nan`, underscores between digits (`1_000`) and any
+//!    Unicode decimal digits (`١٢`, `１２`); they are rejected here: a policy that writes
+//!    `inf` has not stated a count, and the other forms do not occur in English answers.
+//! 2. Forms `float()` rejects are read here: thousands separators, fractions, LaTeX fractions,
+//!    percentages, `$…$`, `\boxed{}`, and a single number inside text (math_verify reads
+//!    most of these too, see [`crate::text`] deviations 8 to 11).
 //!
 //! ```
 //! use ocellus_rewards::number::{parse_number, numbers_match, Tolerance};
@@ -50,6 +66,12 @@ pub struct Tolerance {
     pub abs: f64,
     /// Relative tolerance, as a fraction of `|gold|`.
     pub rel: f64,
+}
+
+impl Tolerance {
+    /// `abs = 0, rel = 0`: the answer must equal the gold as an `f64`, which is VLM-R1's
+    /// `numeric_reward` test `float(content) == float(sol)` (both parse correctly rounded).
+    pub const EXACT: Tolerance = Tolerance { abs: 0.0, rel: 0.0 };
 }
 
 impl Default for Tolerance {
@@ -216,7 +238,38 @@ pub fn parse_number(s: &str) -> Result<Number, ParseError> {
     Ok(Number { value, percent })
 }
 
+/// The end of the non-decimal integer literal (`0x1F`, `0b101`, `0o17`, any case) starting at
+/// `d`, if there is one: the whole run of ASCII letters, digits and `_`.
+fn radix_literal_end(b: &[u8], d: usize) -> Option<usize> {
+    let digit_ok: fn(&u8) -> bool = match (b.get(d), b.get(d + 1)) {
+        (Some(b'0'), Some(b'x' | b'X')) => u8::is_ascii_hexdigit,
+        (Some(b'0'), Some(b'b' | b'B')) => |c| matches!(c, b'0' | b'1'),
+        (Some(b'0'), Some(b'o' | b'O')) => |c| matches!(c, b'0'..=b'7'),
+        _ => return None,
+    };
+    if !b.get(d + 2).is_some_and(digit_ok) {
+        return None;
+    }
+    Some(identifier_end(b, d + 2))
+}
+
+/// The end of the run of ASCII letters, digits and `_` starting at `i`.
+fn identifier_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    i
+}
+
 /// Every number token in free text, in order (fractions `a/b` and percentages included).
+///
+/// Non-decimal literals (`0x10`) and digits joined by `_` (`1_000`) are skipped whole.
+///
+/// ```
+/// use ocellus_rewards::number::find_numbers;
+/// assert!(find_numbers("it is 0x10").is_empty());
+/// assert_eq!(find_numbers("0x10 is 16")[0].value, 16.0);
+/// ```
 pub fn find_numbers(text: &str) -> Vec<Number> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -231,6 +284,10 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
         let glued = i > 0 && (b[i - 1].is_ascii_alphabetic() || b[i - 1] == b'_');
         if !(starts_digit || signed) || glued {
             i += 1;
+            continue;
+        }
+        if let Some(end) = radix_literal_end(b, if signed { i + 1 } else { i }) {
+            i = end;
             continue;
         }
         let start = i;
@@ -254,6 +311,11 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 break;
             }
             i += 1;
+        }
+        if b.get(i) == Some(&b'_') {
+            // `1_000`, `3_b`: an identifier or Python's digit grouping, not the number 1.
+            i = identifier_end(b, i);
+            continue;
         }
         if i < b.len() && b[i] == b'%' {
             i += 1;
@@ -360,6 +422,18 @@ mod tests {
         assert_eq!(vals("list 1,2,3"), vec![1.0, 2.0, 3.0]);
         assert_eq!(vals("x2 and H2O"), Vec::<f64>::new());
         assert_eq!(vals("Answer: 50%."), vec![50.0]);
+        // Non-decimal literals and digit grouping with '_' are skipped whole, never read as 0
+        // or 1 (formerly `0x10` gave 0).
+        assert_eq!(vals("0x10"), Vec::<f64>::new());
+        assert_eq!(vals("it is -0X1f, 0b101 or 0o17"), Vec::<f64>::new());
+        assert_eq!(vals("0x10 is 16"), vec![16.0]);
+        assert_eq!(vals("1_000 items"), Vec::<f64>::new());
+        assert_eq!(vals("0x and 0xg"), vec![0.0, 0.0]);
+        assert!(matches!(
+            answer_number("0x10"),
+            Err(ParseError::NoNumber { .. })
+        ));
+        assert!(answer_number("$0x10$").is_err());
         assert_eq!(answer_number("It is 4 (four), so 4.").unwrap().value, 4.0);
         assert!(matches!(
             answer_number("3 or 4"),
@@ -386,7 +460,11 @@ mod tests {
         let a = Tolerance { abs: 0.5, rel: 0.0 };
         assert!(numbers_match(n(2.5, false), n(3.0, false), a));
         assert!(!numbers_match(n(2.4, false), n(3.0, false), a));
+        let e = Tolerance::EXACT;
+        assert!(numbers_match(n(12.0, false), n(12.0, false), e));
+        assert!(!numbers_match(n(0.1 + 0.2, false), n(0.3, false), e));
         let d = Tolerance::default();
+        assert!(numbers_match(n(0.1 + 0.2, false), n(0.3, false), d));
         assert!(numbers_match(n(45.0, true), n(0.45, false), d));
         assert!(numbers_match(n(0.45, false), n(45.0, true), d));
         assert!(numbers_match(n(45.0, false), n(45.0, true), d));

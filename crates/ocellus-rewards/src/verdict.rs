@@ -42,6 +42,14 @@ pub enum Verdict {
     Malformed(ParseError),
     /// The gold answer could not be read; scores 0, and [`Verdict::score_or_skip`] is `None`.
     GoldUnparseable(ParseError),
+    /// A verifier's formula produced a non-finite score: a bug in the verifier, not a wrong
+    /// answer. Scores 0 so training can go on, but it is its own kind so that counters, the
+    /// property tests and the fuzzer (`examples/fuzz_verifiers.rs`) see it instead of an
+    /// ordinary wrong answer.
+    Internal {
+        /// What went wrong, with the verifier's own reason.
+        reason: String,
+    },
 }
 
 /// The kind of a [`Verdict`] without its payload, for per-kind counters.
@@ -57,9 +65,21 @@ pub enum VerdictKind {
     Malformed,
     /// [`Verdict::GoldUnparseable`].
     GoldUnparseable,
+    /// [`Verdict::Internal`].
+    Internal,
 }
 
 impl VerdictKind {
+    /// Every kind, in declaration order (`kind as usize` indexes this array).
+    pub const ALL: [VerdictKind; 6] = [
+        VerdictKind::Correct,
+        VerdictKind::Partial,
+        VerdictKind::Incorrect,
+        VerdictKind::Malformed,
+        VerdictKind::GoldUnparseable,
+        VerdictKind::Internal,
+    ];
+
     /// A stable lower-case name, usable as a metric suffix (`reward/verdict_malformed`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -68,6 +88,7 @@ impl VerdictKind {
             VerdictKind::Incorrect => "incorrect",
             VerdictKind::Malformed => "malformed",
             VerdictKind::GoldUnparseable => "gold_unparseable",
+            VerdictKind::Internal => "internal",
         }
     }
 }
@@ -75,13 +96,13 @@ impl VerdictKind {
 impl Verdict {
     /// Classifies a finite `score` against a verifier's full credit `full` and no credit
     /// `none`: `Correct` at full credit, `Incorrect` at or below `none`, else `Partial`.
-    /// A non-finite score (a bug in a formula) becomes `Incorrect` with score 0 and says so.
+    /// A non-finite score (a bug in a formula) becomes [`Verdict::Internal`], never a plain
+    /// wrong answer.
     pub fn graded(score: f64, none: f64, full: f64, reason: impl Into<String>) -> Verdict {
         let reason = reason.into();
         if !score.is_finite() {
-            return Verdict::Incorrect {
-                score: 0.0,
-                reason: format!("non-finite score {score} replaced by 0 ({reason})"),
+            return Verdict::Internal {
+                reason: format!("verifier bug: non-finite score {score} ({reason})"),
             };
         }
         if score >= full - FULL_CREDIT_EPS {
@@ -96,13 +117,14 @@ impl Verdict {
         }
     }
 
-    /// The reward: the score of a scored verdict, 0 for `Malformed` and `GoldUnparseable`.
+    /// The reward: the score of a scored verdict, 0 for `Malformed`, `GoldUnparseable` and
+    /// `Internal`.
     pub fn score(&self) -> f64 {
         match self {
             Verdict::Correct { score, .. }
             | Verdict::Partial { score, .. }
             | Verdict::Incorrect { score, .. } => *score,
-            Verdict::Malformed(_) | Verdict::GoldUnparseable(_) => 0.0,
+            Verdict::Malformed(_) | Verdict::GoldUnparseable(_) | Verdict::Internal { .. } => 0.0,
         }
     }
 
@@ -123,6 +145,7 @@ impl Verdict {
             Verdict::Incorrect { .. } => VerdictKind::Incorrect,
             Verdict::Malformed(_) => VerdictKind::Malformed,
             Verdict::GoldUnparseable(_) => VerdictKind::GoldUnparseable,
+            Verdict::Internal { .. } => VerdictKind::Internal,
         }
     }
 
@@ -136,7 +159,8 @@ impl Verdict {
         match self {
             Verdict::Correct { reason, .. }
             | Verdict::Partial { reason, .. }
-            | Verdict::Incorrect { reason, .. } => reason.clone(),
+            | Verdict::Incorrect { reason, .. }
+            | Verdict::Internal { reason } => reason.clone(),
             Verdict::Malformed(e) => format!("[unparseable answer] {e}"),
             Verdict::GoldUnparseable(e) => format!("[unparseable gold] {e}"),
         }
@@ -177,8 +201,13 @@ mod tests {
             Verdict::graded(-3.0, 0.0, 30.0, "x").kind(),
             VerdictKind::Incorrect
         );
-        let nan = Verdict::graded(f64::NAN, 0.0, 1.0, "x");
-        assert_eq!((nan.kind(), nan.score()), (VerdictKind::Incorrect, 0.0));
+        // A formula bug is its own kind, not a wrong answer.
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let v = Verdict::graded(bad, 0.0, 1.0, "x");
+            assert_eq!((v.kind(), v.score()), (VerdictKind::Internal, 0.0));
+            assert!(v.reason().contains("non-finite") && v.reason().contains("(x)"));
+            assert_eq!(v.score_or_skip(), Some(0.0));
+        }
     }
 
     #[test]

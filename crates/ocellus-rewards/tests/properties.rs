@@ -11,65 +11,9 @@ use ocellus_rewards::text::{choice_letter, normalize_text, yes_no};
 use ocellus_rewards::{iou, registry, shapes, BBox, CoordFrame, Gold, IouConvention, Verdict};
 use proptest::prelude::*;
 
-/// Pieces that make parsers work hard: tags, brackets, numbers, quotes, multi-byte text.
-const FRAGMENTS: &[&str] = &[
-    "<think>",
-    "</think>",
-    "<answer>",
-    "</answer>",
-    "<ANSWER>",
-    "\\boxed{",
-    "\\frac{",
-    "{",
-    "}",
-    "[",
-    "]",
-    "(",
-    ")",
-    ",",
-    ", ",
-    " ",
-    "\n",
-    "\"",
-    "'",
-    "\\",
-    "bbox_2d",
-    "\"bbox_2d\": ",
-    "\"label\": \"dog\"",
-    "point_2d",
-    ":",
-    "0",
-    "1",
-    "23",
-    "100",
-    "-4.5",
-    "1e400",
-    "1e-3",
-    "nan",
-    "inf",
-    "%",
-    "/",
-    "A",
-    "B.",
-    "(C)",
-    "yes",
-    "no",
-    "true",
-    "<|box_start|>",
-    "<|box_end|>",
-    "<|object_ref_start|>",
-    "<|object_ref_end|>",
-    "Route Name: Line 1\n",
-    "Departure Stop: A\n",
-    "Arrival Stop: D",
-    "--",
-    "{\"action\": \"resize\"}",
-    "é",
-    "猫",
-    "🙂",
-    "1,234",
-    "```json",
-];
+#[path = "../examples/support/corpus.rs"]
+mod corpus;
+use corpus::FRAGMENTS;
 
 fn soup() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..48).prop_map(|v| v.concat())
@@ -145,6 +89,10 @@ fn gold() -> impl Strategy<Value = Gold> {
 fn check_verdict(name: &str, range: (f64, f64), v: &Verdict) -> Result<(), TestCaseError> {
     let s = v.score();
     prop_assert!(s.is_finite(), "{name}: non-finite score {s}");
+    prop_assert!(
+        v.kind() != ocellus_rewards::VerdictKind::Internal,
+        "{name}: a formula produced a non-finite score: {v}"
+    );
     prop_assert!(
         s >= range.0 - 1e-9 && s <= range.1 + 1e-9,
         "{name}: score {s} outside {range:?}: {v}"
