@@ -58,10 +58,12 @@ pub struct ControlEnv<T: Task> {
     task: T,
     physics: T::Physics,
     rng: RandomState,
-    /// The reset stream as it was when this episode began, and the actions taken since: with
-    /// deterministic physics they are the whole episode state (see `save_state`).
+    /// The reset stream as it was when this episode began, the actions taken since and the
+    /// state overrides written between them: with deterministic physics they are the whole
+    /// episode state (see `save_state`).
     episode_start_rng: RandomState,
     episode_actions: Vec<f32>,
+    episode_overrides: Vec<Override>,
     spec: EnvSpec,
     renderer: Option<Renderer>,
     overlays: Vec<Overlay>,
@@ -113,6 +115,7 @@ impl<T: Task> ControlEnv<T> {
             rng: RandomState::new(0),
             episode_start_rng: RandomState::new(0),
             episode_actions: Vec::new(),
+            episode_overrides: Vec::new(),
             spec,
             renderer,
             overlays: Vec::new(),
@@ -167,6 +170,7 @@ impl<T: Task> ControlEnv<T> {
         }
         self.episode_start_rng.clone_from(&self.rng);
         self.episode_actions.clear();
+        self.episode_overrides.clear();
         self.physics.reset();
         self.task
             .initialize_episode(&mut self.physics, &mut self.rng);
@@ -272,18 +276,21 @@ impl<T: Task> Environment for ControlEnv<T> {
     }
 
     fn set_physics_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), EnvError> {
-        self.physics
-            .set_state(qpos, qvel)
-            .map_err(|e| EnvError::InvalidState(e.to_string()))
+        self.apply(&OverrideKind::PhysicsState {
+            qpos: qpos.to_vec(),
+            qvel: qvel.to_vec(),
+        })
     }
 
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError> {
-        self.task.set_target(&mut self.physics, target)
+        self.apply(&OverrideKind::Target(target))
     }
 
-    /// The state is the reset stream at the start of the episode plus the actions since:
-    /// replaying them through the deterministic simulator rebuilds the physics exactly, so no
-    /// per-domain serialisation is needed (at most 1000 control steps, microseconds each).
+    /// The state is the reset stream at the start of the episode plus the actions since and
+    /// every `set_physics_state` / `set_target` between them, each with the step it came
+    /// before: replaying them through the deterministic simulator rebuilds the physics
+    /// exactly, so no per-domain serialisation is needed (at most 1000 control steps,
+    /// microseconds each).
     fn save_state(&self) -> EnvState {
         let mut w = Writer::default();
         w.u8(STATE_VERSION);
@@ -298,6 +305,24 @@ impl<T: Task> Environment for ControlEnv<T> {
         for &a in &self.episode_actions {
             w.f32(a);
         }
+        w.u32(self.episode_overrides.len() as u32);
+        for o in &self.episode_overrides {
+            w.u32(o.before_step);
+            match &o.kind {
+                OverrideKind::PhysicsState { qpos, qvel } => {
+                    w.u8(0);
+                    for values in [qpos, qvel] {
+                        w.u32(values.len() as u32);
+                        values.iter().for_each(|&v| w.f64(v));
+                    }
+                }
+                OverrideKind::Target([x, y]) => {
+                    w.u8(1);
+                    w.f64(*x);
+                    w.f64(*y);
+                }
+            }
+        }
         EnvState {
             task: self.spec.task.clone(),
             bytes: w.0,
@@ -308,7 +333,8 @@ impl<T: Task> Environment for ControlEnv<T> {
         check_task(&state.task, &self.spec.task)?;
         let mut r = Reader::new(&state.bytes);
         let version = r.u8("version")?;
-        if version != STATE_VERSION {
+        // Version 1 (before overrides were recorded) reads as version 2 without overrides.
+        if version != STATE_VERSION && version != 1 {
             return Err(EnvError::InvalidState(format!(
                 "saved state has format version {version}; this build reads {STATE_VERSION}"
             )));
@@ -328,6 +354,11 @@ impl<T: Task> Environment for ControlEnv<T> {
         for _ in 0..n {
             actions.push(r.f32("actions")?);
         }
+        let overrides = if version == 1 {
+            Vec::new()
+        } else {
+            read_overrides(&mut r, n / a)?
+        };
         r.finish()?;
         if status == 0 {
             self.rng = current;
@@ -336,8 +367,15 @@ impl<T: Task> Environment for ControlEnv<T> {
         }
         self.rng = start;
         self.begin_episode(None);
-        for action in actions.chunks_exact(a) {
+        let mut pending = overrides.iter().peekable();
+        for (step, action) in actions.chunks_exact(a).enumerate() {
+            while let Some(o) = pending.next_if(|o| o.before_step as usize == step) {
+                self.apply(&o.kind)?;
+            }
             self.advance(action)?;
+        }
+        for o in pending {
+            self.apply(&o.kind)?;
         }
         if self.rng.to_bytes() != current.to_bytes() {
             return Err(EnvError::InvalidState(
@@ -348,5 +386,75 @@ impl<T: Task> Environment for ControlEnv<T> {
     }
 }
 
-/// Format version of [`ControlEnv`]'s saved state.
-const STATE_VERSION: u8 = 1;
+impl<T: Task> ControlEnv<T> {
+    /// Writes `kind` into the simulator and, during an episode, records it for `save_state`.
+    fn apply(&mut self, kind: &OverrideKind) -> Result<(), EnvError> {
+        match kind {
+            OverrideKind::PhysicsState { qpos, qvel } => self
+                .physics
+                .set_state(qpos, qvel)
+                .map_err(|e| EnvError::InvalidState(e.to_string()))?,
+            OverrideKind::Target(target) => self.task.set_target(&mut self.physics, *target)?,
+        }
+        if self.status != Status::NotReset {
+            let before_step = (self.episode_actions.len() / self.ctrl.len().max(1)) as u32;
+            self.episode_overrides.push(Override {
+                before_step,
+                kind: kind.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A state written into an episode from outside (validation, traces, curricula).
+#[derive(Clone, Debug)]
+struct Override {
+    /// Control steps taken in the episode before it was written.
+    before_step: u32,
+    kind: OverrideKind,
+}
+
+#[derive(Clone, Debug)]
+enum OverrideKind {
+    PhysicsState { qpos: Vec<f64>, qvel: Vec<f64> },
+    Target([f64; 2]),
+}
+
+/// Reads the overrides of a version-2 state of an episode with `steps` control steps.
+fn read_overrides(r: &mut Reader<'_>, steps: usize) -> Result<Vec<Override>, EnvError> {
+    let count = r.u32("override count")? as usize;
+    let mut out = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        let before_step = r.u32("override step")?;
+        if before_step as usize > steps
+            || out
+                .last()
+                .is_some_and(|o: &Override| o.before_step > before_step)
+        {
+            return Err(EnvError::InvalidState(format!(
+                "override before step {before_step} is out of order or past the {steps} saved steps"
+            )));
+        }
+        let kind = match r.u8("override kind")? {
+            0 => {
+                let mut vectors = [Vec::new(), Vec::new()];
+                for (v, what) in vectors.iter_mut().zip(["qpos", "qvel"]) {
+                    let len = r.u32(what)? as usize;
+                    for _ in 0..len {
+                        v.push(r.f64(what)?);
+                    }
+                }
+                let [qpos, qvel] = vectors;
+                OverrideKind::PhysicsState { qpos, qvel }
+            }
+            1 => OverrideKind::Target([r.f64("target x")?, r.f64("target y")?]),
+            k => return Err(EnvError::InvalidState(format!("unknown override kind {k}"))),
+        };
+        out.push(Override { before_step, kind });
+    }
+    Ok(out)
+}
+
+/// Format version of [`ControlEnv`]'s saved state (2: with the overrides of the episode).
+const STATE_VERSION: u8 = 2;

@@ -138,7 +138,9 @@ pub trait Environment: Send {
     /// without one.
     fn set_target(&mut self, target: [f64; 2]) -> Result<(), EnvError>;
 
-    /// Everything needed to continue this environment exactly where it is.
+    /// Everything needed to continue this environment exactly where it is, including any
+    /// [`Environment::set_physics_state`] and [`Environment::set_target`] written during the
+    /// episode.
     fn save_state(&self) -> EnvState;
 
     /// Restores a state from [`Environment::save_state`] of an environment built the same way;

@@ -18,6 +18,9 @@ impl Writer {
     pub fn f32(&mut self, v: f32) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
+    pub fn f64(&mut self, v: f64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
     pub fn rng(&mut self, rng: &RandomState) {
         self.0.extend_from_slice(&rng.to_bytes());
     }
@@ -64,6 +67,11 @@ impl<'a> Reader<'a> {
     pub fn f32(&mut self, what: &str) -> Result<f32, EnvError> {
         Ok(f32::from_le_bytes(
             self.take(4, what)?.try_into().expect("4 bytes"),
+        ))
+    }
+    pub fn f64(&mut self, what: &str) -> Result<f64, EnvError> {
+        Ok(f64::from_le_bytes(
+            self.take(8, what)?.try_into().expect("8 bytes"),
         ))
     }
     pub fn rng(&mut self, what: &str) -> Result<RandomState, EnvError> {

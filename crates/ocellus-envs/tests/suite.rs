@@ -460,6 +460,78 @@ fn saved_states_resume_bit_identically_mid_episode() {
 }
 
 #[test]
+fn saved_states_keep_state_and_target_overrides() {
+    let build = || {
+        EnvBuilder::new("reacher-easy")
+            .size(32, 32)
+            .action_repeat(2)
+            .frame_stack(3)
+            .build()
+            .unwrap()
+    };
+    let actions = random_actions(2, 80, 5);
+    let mut original = build();
+    original.reset(Some(3));
+    for action in &actions[..10] {
+        original.step(action).unwrap();
+    }
+    original.set_target([0.1, -0.05]).unwrap();
+    for action in &actions[10..17] {
+        original.step(action).unwrap();
+    }
+    let (mut qpos, mut qvel) = original.physics_state();
+    qpos[0] += 0.5;
+    qvel[1] = -2.0;
+    original.set_physics_state(&qpos, &qvel).unwrap();
+    let saved = original.save_state();
+    let mut resumed = build();
+    resumed.load_state(&saved).unwrap();
+    // Without the overrides the replay would rebuild another arm pose and target.
+    assert_eq!(resumed.physics_state(), (qpos, qvel));
+    for action in &actions[17..] {
+        let (a, b) = (
+            original.step(action).unwrap(),
+            resumed.step(action).unwrap(),
+        );
+        assert_eq!((a.kind, a.reward, a.state), (b.kind, b.reward, b.state));
+        assert_eq!(a.pixels, b.pixels);
+    }
+    // An override out of the episode's range is refused, not replayed somewhere else.
+    let mut bad = make("reacher-easy", &SMALL).unwrap();
+    bad.reset(Some(3));
+    bad.step(&[0.1, 0.2]).unwrap();
+    bad.set_target([0.0, 0.1]).unwrap();
+    let mut state = bad.save_state();
+    let n = state.bytes.len();
+    // The override's step index sits before its kind byte and two f64s.
+    state.bytes[n - 21..n - 17].copy_from_slice(&9u32.to_le_bytes());
+    let err = make("reacher-easy", &SMALL)
+        .unwrap()
+        .load_state(&state)
+        .unwrap_err();
+    assert!(err.to_string().contains("override"), "{err}");
+}
+
+#[test]
+fn states_saved_before_overrides_were_recorded_still_load() {
+    let mut env = make("cartpole-swingup", &SMALL).unwrap();
+    env.reset(Some(4));
+    for _ in 0..5 {
+        env.step(&[0.4]).unwrap();
+    }
+    let mut state = env.save_state();
+    // Version 1: the same bytes without the trailing override count.
+    assert_eq!(state.bytes[0], 2);
+    state.bytes[0] = 1;
+    let n = state.bytes.len();
+    assert_eq!(state.bytes[n - 4..], [0, 0, 0, 0]);
+    state.bytes.truncate(n - 4);
+    let mut fresh = make("cartpole-swingup", &SMALL).unwrap();
+    fresh.load_state(&state).unwrap();
+    assert_eq!(fresh.physics_state(), env.physics_state());
+}
+
+#[test]
 fn foreign_or_damaged_states_are_refused() {
     let mut cartpole = make("cartpole-swingup", &SMALL).unwrap();
     cartpole.reset(Some(1));
