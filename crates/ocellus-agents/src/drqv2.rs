@@ -70,6 +70,7 @@ use std::collections::HashMap;
 use ocellus_core::{AgentSteps, EnvFrames};
 use ocellus_nn::adam::{Adam, AdamConfig};
 use ocellus_nn::augment::RandomShift;
+use ocellus_nn::dormant::{dormant_ratio, DORMANT_THRESHOLD};
 use ocellus_nn::encoder::{ConvEncoder, EncoderSpec};
 use ocellus_nn::squashed_normal::bounded_log_std;
 use ocellus_nn::state::{check_state, var_store_state};
@@ -421,6 +422,22 @@ impl DrQV2RawConfig {
             self.micro_batch_size.to_string(),
             "must be positive",
         );
+        // The first update samples after `seed_frames / action_repeat` agent steps; a
+        // transition is sampleable once its n-step window has closed, so a shorter seed phase
+        // would stop the run at its first update with an empty replay.
+        if self.action_repeat >= 1 {
+            let seed_steps = self.seed_frames / u64::from(self.action_repeat);
+            check(
+                seed_steps >= u64::from(self.n_step),
+                "seed_frames",
+                self.seed_frames.to_string(),
+                &format!(
+                    "must be at least n_step x action_repeat = {} so that a first n-step \
+                     transition exists when updates start",
+                    u64::from(self.n_step) * u64::from(self.action_repeat)
+                ),
+            );
+        }
         let stddev_schedule = match self.stddev_schedule {
             RawSchedule::Constant { value } => {
                 check(
@@ -693,6 +710,16 @@ impl Actor {
         )
     }
 
+    /// The output of every Linear layer (trunk, then the three policy layers), before its
+    /// normalisation or ReLU: what DrM's dormant ratio hooks (`utils.py::cal_dormant_ratio`
+    /// registers forward hooks on the actor's `nn.Linear` modules).
+    pub fn linear_outputs(&self, features: &Tensor) -> Vec<Tensor> {
+        let (pre, h) = self.trunk.forward_activations(features);
+        let mut out = vec![pre];
+        out.extend(self.policy.forward_activations(&h));
+        out
+    }
+
     /// The evaluation action `[B, A]` of either policy: its mean `tanh(μ(h))`.
     pub fn mean_action(&self, features: &Tensor) -> Tensor {
         match self.kind {
@@ -817,6 +844,11 @@ pub struct ActorMetrics {
     pub saturation: f64,
     /// α of the max-entropy policy before this step (0 for the deterministic policy).
     pub temperature: f64,
+    /// DrM's dormant ratio of the actor before this step: the share of the neurons of its
+    /// Linear layers whose mean absolute output over the batch is below
+    /// [`DORMANT_THRESHOLD`] times their layer's mean (Xu et al. 2024, arXiv 2310.19668, Def.
+    /// 2.2, after Sokar et al. 2023).
+    pub dormant_ratio: f64,
 }
 
 /// The metrics of one [`DrQV2Agent::update`].
@@ -828,6 +860,14 @@ pub struct UpdateMetrics {
     pub critic: CriticMetrics,
     /// The actor step.
     pub actor: ActorMetrics,
+}
+
+/// [`ActorMetrics::dormant_ratio`] on the actor step's (detached) features, without gradient
+/// (DrM computes it every update on the current augmented, encoded batch); 0 for input it
+/// cannot judge (none here: the features are `[B, D]` with `B >= 1`).
+fn actor_dormant_ratio(actor: &Actor, features: &Tensor) -> f64 {
+    let outputs = tch::no_grad(|| actor.linear_outputs(features));
+    dormant_ratio(&outputs, DORMANT_THRESHOLD).unwrap_or(0.0)
 }
 
 /// `[copies·N, …]`: `rows` repeated `copies` times along dim 0, copy after copy (a handle on
@@ -1206,6 +1246,7 @@ impl DrQV2Agent {
         if self.temperature.is_some() {
             return self.update_actor_max_entropy(&features);
         }
+        let dormant_ratio = actor_dormant_ratio(&self.actor, &features);
         let stddev = self.config.stddev_schedule.value(agent_steps);
         let (dist, preactivation) = self.actor.forward_with_preactivation(&features, stddev);
         // a = μ(h) + clamp(σ·ε, ±c), clamped into the box with a straight-through gradient
@@ -1233,6 +1274,7 @@ impl DrQV2Agent {
             stddev,
             saturation: m[3],
             temperature: 0.0,
+            dormant_ratio,
         }
     }
 
@@ -1246,6 +1288,7 @@ impl DrQV2Agent {
             .as_mut()
             .expect("called for a max-entropy agent only");
         let alpha = temperature.alpha();
+        let dormant_ratio = actor_dormant_ratio(&self.actor, features);
         let dist = self.actor.squashed(features);
         let (action, log_prob) = dist.rsample(&mut self.policy_noise_rng); // [B, A], [B, 1]
         let (q1, q2) = self.critic.forward(features, &action);
@@ -1282,6 +1325,7 @@ impl DrQV2Agent {
             stddev: m[3],
             saturation: m[4],
             temperature: m[5],
+            dormant_ratio,
         }
     }
 
@@ -1758,25 +1802,41 @@ mod tests {
     }
 
     #[test]
-    fn encoder_gets_gradient_from_the_critic_loss_only() {
+    fn critic_loss_reaches_every_encoder_variable() {
+        // That the actor step leaves the encoder unchanged is checked on the real update
+        // (`changed_groups` above: an actor step changes only "actor"); here: the critic's
+        // Q on attached features gives every encoder variable a non-zero gradient.
         let agent = agent(2);
         let batch = batch(1);
         let features = agent.encoder.forward(&batch.obs);
         let enc = agent.encoder_opt.param_tensors();
-        // actor loss on detached features: no path to the encoder
-        let detached = features.detach();
-        let a = agent.actor.forward(&detached, 0.2).mean();
-        let (q1, q2) = agent.critic.forward(&detached, &a);
-        let actor_loss = -q1.minimum(&q2).mean(Kind::Float);
-        assert!(Tensor::f_run_backward(&[&actor_loss], &enc, false, false)
-            .map(|g| g.iter().all(|g| !g.defined()))
-            .unwrap_or(true));
-        // critic loss on attached features: every encoder variable gets a non-zero gradient
         let (q1, _) = agent.critic.forward(&features, &batch.action);
         let grads = Tensor::run_backward(&[q1.mean(Kind::Float)], &enc, false, false);
+        assert_eq!(grads.len(), enc.len());
         assert!(grads
             .iter()
             .all(|g| g.defined() && g.abs().sum(Kind::Float).double_value(&[]) > 0.0));
+    }
+
+    #[test]
+    fn actor_dormant_ratio_counts_dead_linear_layers() {
+        let mut agent = agent(3);
+        let features = agent.encoder.forward(&batch(2).obs).detach();
+        // A freshly initialised actor (orthogonal weights) has no dormant neuron to speak of.
+        let fresh = actor_dormant_ratio(&agent.actor, &features);
+        assert!((0.0..0.05).contains(&fresh), "{fresh}");
+        // Zero the trunk's Linear: its output is 0, LayerNorm and tanh keep 0, and every
+        // policy Linear (zero bias) then outputs 0 too: all 4 layers dead, ratio exactly 1.
+        tch::no_grad(|| {
+            let _ = agent.actor.trunk.linear.ws.zero_();
+            if let Some(b) = agent.actor.trunk.linear.bs.as_mut() {
+                let _ = b.zero_();
+            }
+        });
+        assert_eq!(actor_dormant_ratio(&agent.actor, &features), 1.0);
+        // The actor step reports the ratio it measured before stepping.
+        let m = agent.update_actor(&features, AgentSteps(5_000));
+        assert_eq!(m.dormant_ratio, 1.0);
     }
 
     #[test]
@@ -2280,6 +2340,13 @@ mod tests {
                 "critic_augmentations = 0",
                 "critic_augmentations",
             ),
+            // 2 agent steps at action repeat 2 < n_step = 3: no transition to sample yet.
+            (
+                "seed_frames = 4000",
+                "seed_frames = 5",
+                "n_step x action_repeat = 6",
+            ),
+            ("seed_frames = 4000", "seed_frames = 0", "seed_frames"),
         ] {
             let err = DrQV2Config::from_toml_str(&paper.replace(good, bad), "test")
                 .unwrap_err()

@@ -1,4 +1,5 @@
-//! `ocellus plot`: evaluation curves of runs, mean ± std across seeds, x in environment frames.
+//! `ocellus plot`: curves of runs, mean ± std across seeds, x in environment frames: the
+//! evaluation return by default, or any logged column (`--metric loss/actor_dormant_ratio`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,10 @@ pub struct PlotArgs {
     /// The PNG to write.
     #[arg(long, default_value = "curves.png")]
     out: PathBuf,
+    /// What to plot, as `<log>/<column>`: a column of the run's `<log>.csv` (`eval`, `train`,
+    /// `loss`; docs/metrics.md lists them).
+    #[arg(long, default_value = "eval/episode_return_mean")]
+    metric: String,
 }
 
 fn find_runs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -39,9 +44,9 @@ fn find_runs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// `(env_frames, episode_return_mean)` of a run's `eval.csv`.
-fn eval_curve(run: &Path) -> Result<Vec<(f64, f64)>> {
-    let path = run.join("eval.csv");
+/// `(env_frames, column)` of a run's `<log>.csv`.
+fn curve(run: &Path, log: &str, column: &str) -> Result<Vec<(f64, f64)>> {
+    let path = run.join(format!("{log}.csv"));
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut lines = text.lines();
@@ -52,7 +57,7 @@ fn eval_curve(run: &Path) -> Result<Vec<(f64, f64)>> {
             .position(|h| *h == name)
             .with_context(|| format!("{} has no `{name}` column", path.display()))
     };
-    let (x, y) = (col("env_frames")?, col("episode_return_mean")?);
+    let (x, y) = (col("env_frames")?, col(column)?);
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
@@ -77,13 +82,22 @@ pub fn run(args: &PlotArgs) -> Result<()> {
     if runs.is_empty() {
         bail!("no run directories (with {CONFIG_FILE}) under the given paths");
     }
+    let Some((log, column)) = args.metric.split_once('/') else {
+        bail!(
+            "--metric {:?}: expected <log>/<column>, e.g. loss/critic_loss",
+            args.metric
+        );
+    };
     // Group by task / agent / preset; each seed is one run of its group.
     let mut groups: BTreeMap<String, Vec<Vec<(f64, f64)>>> = BTreeMap::new();
     for run in &runs {
         let config = read_run_config(&RunPaths::new(run))
             .with_context(|| format!("reading the config of {}", run.display()))?;
         let label = format!("{} drqv2-{}", config.run.task, config.run.preset);
-        groups.entry(label).or_default().push(eval_curve(run)?);
+        groups
+            .entry(label)
+            .or_default()
+            .push(curve(run, log, column)?);
     }
     let curves: Vec<_> = groups
         .iter()
@@ -92,7 +106,11 @@ pub fn run(args: &PlotArgs) -> Result<()> {
     let image = draw(
         &curves,
         &PlotOptions {
-            title: "evaluation return (mean ± std across seeds)".into(),
+            title: if args.metric == "eval/episode_return_mean" {
+                "evaluation return (mean ± std across seeds)".into()
+            } else {
+                format!("{} (mean ± std across seeds)", args.metric)
+            },
             ..PlotOptions::default()
         },
     )?;
@@ -104,4 +122,28 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curves_come_from_the_named_log_and_column() {
+        let dir = std::env::temp_dir().join(format!("ocellus-plot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("loss.csv"),
+            "env_frames,critic_loss,actor_dormant_ratio\n1000,0.5,0.25\n2000,0.25,0.125\n",
+        )
+        .unwrap();
+        assert_eq!(
+            curve(&dir, "loss", "actor_dormant_ratio").unwrap(),
+            [(1000.0, 0.25), (2000.0, 0.125)]
+        );
+        let err = curve(&dir, "loss", "alpha").unwrap_err().to_string();
+        assert!(err.contains("no `alpha` column"), "{err}");
+        assert!(curve(&dir, "eval", "episode_return_mean").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

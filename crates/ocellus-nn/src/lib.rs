@@ -17,6 +17,18 @@
 //! | [`init`] | orthogonal initialisation | `utils.py::weight_init` |
 //! | [`adam`] | [`Adam`]: torch.optim.Adam's update on tensors, state as named tensors | `torch/optim/adam.py` (2.13) |
 //! | [`state`] | checking named-tensor state against what a model expects ([`StateError`]) | — |
+//! | [`error`] | [`InputError`]: a wrong shape, a value out of range, mismatched named tensors | — |
+//!
+//! The blocks of DrM, TACO and MENTOR (references at XuGW-Kevin/DrM @ 317116a,
+//! FrankZheng2022/TACO @ 84c38e3, suninghuang19/mentor @ f4fa81f):
+//!
+//! | module | what | reference |
+//! |---|---|---|
+//! | [`dormant`] | dormant neurons of Linear outputs / conv channels, DrM's network ratio β | DrM `utils.py::cal_dormant_ratio` |
+//! | [`drm`] | α(β), σ(β) with the awaken rule, λ(β), the expectile loss, shrink-and-perturb | DrM `agents/drm.py`, `utils.py::perturb` |
+//! | [`moe`] | top-k gating, load-balance and entropy losses, expert load, the [`Moe`] layer | MENTOR `moe.py::MoE` |
+//! | [`snapshots`] | [`SnapshotSet`]: the K best parameter snapshots by episode return, N(μ, σ) targets | MENTOR `utils.py::models_tuple` |
+//! | [`contrastive`] | bilinear logits `q·W·kᵀ`, InfoNCE with in-batch negatives, top-1 accuracy | TACO `agents/taco.py::TACO.compute_logits`, `update_taco` |
 //!
 //! Every random draw comes from an explicit [`Rng`], never from libtorch's global generator, so
 //! two models built and trained from the same seed on the same data are bit-identical, and
@@ -25,11 +37,17 @@
 
 pub mod adam;
 pub mod augment;
+pub mod contrastive;
+pub mod dormant;
+pub mod drm;
 pub mod encoder;
+pub mod error;
 pub mod init;
 pub mod mlp;
+pub mod moe;
 pub mod rng;
 pub mod schedule;
+pub mod snapshots;
 pub mod squashed_normal;
 pub mod state;
 pub mod target;
@@ -37,10 +55,24 @@ pub mod truncated_normal;
 
 pub use adam::{Adam, AdamConfig};
 pub use augment::RandomShift;
+pub use contrastive::{bilinear_logits, contrastive_accuracy, info_nce};
+pub use dormant::{
+    dormant_channels, dormant_neurons, dormant_ratio, DormantCount, DORMANT_THRESHOLD,
+};
+pub use drm::{
+    expectile_loss, perturb, perturb_where, AwakenExploration, DormantStddev, ExploitLambda,
+    PerturbFactor,
+};
 pub use encoder::{conv_out_len, ConvEncoder};
+pub use error::InputError;
 pub use mlp::{Mlp, Trunk};
+pub use moe::{
+    expert_load, gate_entropy, load_balance_loss, moe_aux_loss, top_k_gate, Moe, MoeConfig,
+    MoeOutput, TopKGate,
+};
 pub use rng::Rng;
 pub use schedule::Schedule;
+pub use snapshots::{Offer, SnapshotSet, TP_SET_SIZE};
 pub use squashed_normal::SquashedNormal;
 pub use state::{StateError, StateProblem};
 pub use target::soft_update;

@@ -122,7 +122,7 @@ struct LossSums {
     sums: Vec<u64>,
 }
 
-const LOSS_KEYS: [&str; 11] = [
+const LOSS_KEYS: [&str; 12] = [
     "critic_loss",
     "critic_q1",
     "critic_q2",
@@ -134,11 +134,16 @@ const LOSS_KEYS: [&str; 11] = [
     "batch_reward",
     "actor_saturation",
     "actor_temperature",
+    "actor_dormant_ratio",
 ];
 
 /// Columns `loss.csv` gained after runs were first written; a resumed older run keeps its
 /// header and goes on without them.
-const LOSS_KEYS_ADDED_LATER: [&str; 2] = ["actor_saturation", "actor_temperature"];
+const LOSS_KEYS_ADDED_LATER: [&str; 3] = [
+    "actor_saturation",
+    "actor_temperature",
+    "actor_dormant_ratio",
+];
 
 impl LossSums {
     fn add(&mut self, m: &UpdateMetrics) {
@@ -154,6 +159,7 @@ impl LossSums {
             m.batch_reward,
             m.actor.saturation,
             m.actor.temperature,
+            m.actor.dormant_ratio,
         ];
         // Sums from a checkpoint written before a key was appended to LOSS_KEYS keep their
         // prefix; the new keys start from zero (resetting all would mean the old keys by a count
