@@ -66,6 +66,9 @@ enum BenchCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Train(_) | Command::Eval(_)) {
+        restore_default_sigpipe();
+    }
     let result = match cli.command {
         Command::Envs { command } => envs_cmd::run(command),
         Command::Bench {
@@ -86,5 +89,16 @@ fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`ocellus rewards list | head`) panics;
+/// the listing commands take the default (quiet exit) instead, as Unix tools do. Training and
+/// evaluation keep the Rust behaviour: a closed pipe must not kill a run before it checkpoints.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
