@@ -96,15 +96,10 @@ fn square_len(logits: &Tensor) -> Result<i64, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn mat(rows: &[&[f32]]) -> Tensor {
-        let n = rows[0].len() as i64;
-        let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-        Tensor::from_slice(&flat).view([rows.len() as i64, n])
-    }
+    use crate::test_util::mat;
 
     fn rows(t: &Tensor) -> Vec<Vec<f32>> {
-        Vec::<Vec<f32>>::try_from(t.detach()).unwrap()
+        crate::test_util::rows(t)
     }
 
     #[test]

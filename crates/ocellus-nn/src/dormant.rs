@@ -164,12 +164,7 @@ fn count(m: &Tensor, tau: f64) -> DormantCount {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t2(rows: &[&[f32]]) -> Tensor {
-        let n = rows[0].len() as i64;
-        let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-        Tensor::from_slice(&flat).view([rows.len() as i64, n])
-    }
+    use crate::test_util::mat as t2;
 
     #[test]
     fn counts_neurons_below_tau_times_the_layer_mean() {

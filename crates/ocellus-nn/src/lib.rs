@@ -51,6 +51,8 @@ pub mod snapshots;
 pub mod squashed_normal;
 pub mod state;
 pub mod target;
+#[cfg(test)]
+mod test_util;
 pub mod truncated_normal;
 
 pub use adam::{Adam, AdamConfig};

@@ -349,17 +349,8 @@ impl Moe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{mat, rows};
     use tch::Device;
-
-    fn mat(rows: &[&[f32]]) -> Tensor {
-        let n = rows[0].len() as i64;
-        let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-        Tensor::from_slice(&flat).view([rows.len() as i64, n])
-    }
-
-    fn rows<T: tch::kind::Element + Copy>(t: &Tensor) -> Vec<Vec<T>> {
-        Vec::<Vec<T>>::try_from(t.detach()).unwrap()
-    }
 
     fn close(a: &[Vec<f32>], b: &[&[f32]]) -> bool {
         a.len() == b.len()
