@@ -1,6 +1,7 @@
 //! Pixel-RL agents on tch, one file per agent.
 //!
-//! * [`drqv2`]: DrQ-v2 (Yarats et al. 2021), the baseline that DrM, TACO and MENTOR build on.
+//! * [`drqv2`]: DrQ-v2 (Yarats et al. 2021), the baseline that DrM, TACO and MENTOR build on,
+//!   with DrM (Xu et al. 2024) as its `[agent.drm]` option.
 //!
 //! An agent exposes `act`, `update_critic`, `update_actor` and `update`; `update` always
 //! performs one update on the batch it is given, and the trainer owns the cadence. Its whole
@@ -11,5 +12,8 @@
 pub mod drqv2;
 pub mod error;
 
-pub use drqv2::{Batch, DrQV2Agent, DrQV2Config, DrQV2RawConfig, UpdateMetrics};
+pub use drqv2::{
+    Batch, DrQV2Agent, DrQV2Config, DrQV2RawConfig, DrmConfig, DrmMetrics, DrmRawConfig,
+    UpdateMetrics, DRM_METRIC_NAMES, METRIC_NAMES,
+};
 pub use error::{AgentError, ConfigError, ConfigProblem};

@@ -1,4 +1,4 @@
-//! `ocellus train`: start or resume a DrQ-v2 run, and `ocellus eval`: evaluate a saved run.
+//! `ocellus train`: start or resume a DrQ-v2 or DrM run, and `ocellus eval`: evaluate a saved run.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use ocellus_train::{default_run_dir, ConfigBuilder, Outcome, TrainConfig, Trainer};
+use ocellus_train::{default_run_dir, ConfigBuilder, Outcome, TrainConfig, Trainer, AGENT_NAMES};
 
 /// Flags of `ocellus train`.
 #[derive(Args, Debug)]
@@ -19,9 +19,10 @@ pub struct TrainArgs {
     /// Task to train on (`ocellus envs list`); sets run.task.
     #[arg(long)]
     task: Option<String>,
-    /// The agent (only `drqv2`).
-    #[arg(long, default_value = "drqv2")]
-    agent: String,
+    /// The agent: `drqv2` (the default) or `drm` (DrQ-v2 with DrM's dormant-ratio
+    /// perturbation, awakened exploration and expectile value target; `[agent.drm]` tunes it).
+    #[arg(long)]
+    agent: Option<String>,
     /// Agent preset from configs/drqv2/ (`cpu`, `paper`).
     #[arg(long, default_value = "cpu")]
     preset: String,
@@ -64,8 +65,11 @@ pub struct EvalArgs {
 }
 
 fn resolve(args: &TrainArgs) -> Result<TrainConfig> {
-    if args.agent != "drqv2" {
-        bail!("unknown agent `{}`; the only agent is drqv2", args.agent);
+    if let Some(agent) = args.agent.as_deref().filter(|a| !AGENT_NAMES.contains(a)) {
+        bail!(
+            "unknown agent `{agent}`; the agents are {}",
+            AGENT_NAMES.join(", ")
+        );
     }
     let mut builder = ConfigBuilder::from_preset(&args.preset)?;
     if let Some(path) = &args.config {
@@ -73,7 +77,11 @@ fn resolve(args: &TrainArgs) -> Result<TrainConfig> {
             .with_context(|| format!("reading config file {}", path.display()))?;
         builder = builder.merge_toml(&text, &path.display().to_string())?;
     }
-    let mut sets = Vec::new();
+    let mut sets: Vec<String> = args
+        .agent
+        .iter()
+        .map(|a| format!("run.agent={a:?}"))
+        .collect();
     if let Some(t) = &args.task {
         sets.push(format!("run.task={t:?}"));
     }

@@ -16,8 +16,17 @@ use toml::{Table, Value};
 
 use crate::error::ConfigError;
 
-/// The only agent this crate trains so far.
+/// The agents this crate trains: DrQ-v2, and DrQ-v2 with DrM's `[agent.drm]` option.
+pub const AGENT_NAMES: [&str; 2] = ["drqv2", "drm"];
+
+/// The default agent.
 pub const AGENT_NAME: &str = "drqv2";
+
+/// DrM's perturbation period set by `run.agent = "drm"` when the agent table has no
+/// `[agent.drm]` of its own and the preset is not `paper` (which keeps the reference's): 2500 agent steps (20k frames at the cpu preset's action repeat
+/// 8, five perturbations in a 100k-frame run) instead of the reference's 100000 (200k frames
+/// at repeat 2, longer than a whole cpu run).
+pub const DRM_CPU_PERTURB_EVERY_AGENT_STEPS: u64 = 2500;
 
 /// The `[run]` table as written in TOML.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,7 +34,8 @@ pub const AGENT_NAME: &str = "drqv2";
 pub struct RawRunConfig {
     /// Registered task name (`ocellus envs list`), e.g. `cartpole-swingup`.
     pub task: String,
-    /// The agent (`drqv2`).
+    /// The agent: `drqv2`, or `drm` (DrQ-v2 with the `[agent.drm]` table, which
+    /// [`ConfigBuilder::build`] adds if absent).
     pub agent: String,
     /// Name of the preset the `[agent]` table started from (`paper`, `cpu`); a label for run
     /// directories and plots, the `[agent]` table is what is used.
@@ -154,10 +164,17 @@ impl RawTrainConfig {
             "not a registered task (see `ocellus envs list`)",
         );
         check(
-            r.agent == AGENT_NAME,
+            AGENT_NAMES.contains(&r.agent.as_str()),
             "agent",
             format!("{:?}", r.agent),
-            "the only agent is \"drqv2\"",
+            &format!("the agents are {}", AGENT_NAMES.join(", ")),
+        );
+        check(
+            (r.agent == "drm") == self.agent.drm.is_some()
+                || !AGENT_NAMES.contains(&r.agent.as_str()),
+            "agent",
+            format!("{:?}", r.agent),
+            "`drm` and an [agent.drm] table go together (remove the table for drqv2)",
         );
         check(
             !r.preset.is_empty()
@@ -340,8 +357,32 @@ impl ConfigBuilder {
     ///
     /// # Errors
     /// [`ConfigError::Parse`] or [`ConfigError::Invalid`].
-    pub fn build(self) -> Result<TrainConfig, ConfigError> {
+    pub fn build(mut self) -> Result<TrainConfig, ConfigError> {
         let origin = self.origin.join(" + ");
+        let is_drm = self
+            .table
+            .get("run")
+            .and_then(|r| r.get("agent"))
+            .and_then(Value::as_str)
+            == Some("drm");
+        let paper = self
+            .table
+            .get("run")
+            .and_then(|r| r.get("preset"))
+            .and_then(Value::as_str)
+            == Some("paper");
+        if let (true, Some(Value::Table(agent))) = (is_drm, self.table.get_mut("agent")) {
+            agent.entry("drm").or_insert_with(|| {
+                let mut drm = Table::new();
+                if !paper {
+                    drm.insert(
+                        "perturb_every_agent_steps".into(),
+                        Value::Integer(DRM_CPU_PERTURB_EVERY_AGENT_STEPS as i64),
+                    );
+                }
+                Value::Table(drm)
+            });
+        }
         let raw: RawTrainConfig =
             Value::Table(self.table)
                 .try_into()

@@ -32,7 +32,9 @@ pub mod run_dir;
 pub mod trainer;
 pub mod video;
 
-pub use config::{ConfigBuilder, RawRunConfig, RawTrainConfig, RunConfig, TrainConfig};
+pub use config::{
+    ConfigBuilder, RawRunConfig, RawTrainConfig, RunConfig, TrainConfig, AGENT_NAMES,
+};
 pub use error::{CheckpointError, ConfigError, TrainError};
 pub use eval::{evaluate_run, EvalReport};
 pub use run_dir::{default_run_dir, RunPaths};

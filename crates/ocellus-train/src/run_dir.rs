@@ -51,11 +51,11 @@ impl RunPaths {
     }
 }
 
-/// The default run directory `<base>/<task>/drqv2-<preset>-s<seed>-<UTC timestamp>`.
+/// The default run directory `<base>/<task>/<agent>-<preset>-s<seed>-<UTC timestamp>`.
 pub fn default_run_dir(base: &Path, config: &TrainConfig, now: SystemTime) -> PathBuf {
     base.join(&config.run.task).join(format!(
         "{}-{}-s{}-{}",
-        crate::config::AGENT_NAME,
+        config.raw.run.agent,
         config.run.preset,
         config.run.seed,
         utc_timestamp(now)

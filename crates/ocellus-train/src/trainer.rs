@@ -44,7 +44,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ocellus_agents::{Batch as AgentBatch, DrQV2Agent, UpdateMetrics};
+use ocellus_agents::{Batch as AgentBatch, DrQV2Agent};
 use ocellus_core::{derive_seed, AgentSteps, EnvFrames, RandomState, StepKind};
 use ocellus_envs::{EnvBuilder, EnvState, Environment};
 use ocellus_monitor::{MetricLog, Progress, Row};
@@ -53,7 +53,7 @@ use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
 use crate::checkpoint::{self, CheckpointWriter, Manifest, CHECKPOINT_FORMAT, CHECKPOINT_VERSION};
-use crate::config::{TrainConfig, AGENT_NAME};
+use crate::config::TrainConfig;
 use crate::error::{CheckpointError, TrainError};
 use crate::eval::{TraceStep, Q_SWEEP};
 use crate::run_dir::{self, RunPaths};
@@ -113,29 +113,21 @@ impl RunSummary {
     }
 }
 
-/// Update metrics summed since the last `loss/` row (averaged when logged).
+/// Update metrics summed since the last `loss/` row (averaged when logged), by name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LossSums {
     count: u64,
-    /// f64 bit patterns, in [`LOSS_KEYS`] order (exact in JSON).
+    /// f64 bit patterns, in `names` order (exact in JSON).
     sums: Vec<u64>,
+    /// The metric of each sum. Absent in checkpoints written before metrics were named: their
+    /// sums follow [`LEGACY_LOSS_KEYS`] (a prefix of it, for the oldest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    names: Vec<String>,
 }
 
-const LOSS_KEYS: [&str; 12] = [
-    "critic_loss",
-    "critic_q1",
-    "critic_q2",
-    "critic_target_q",
-    "actor_loss",
-    "actor_log_prob",
-    "actor_entropy",
-    "actor_stddev",
-    "batch_reward",
-    "actor_saturation",
-    "actor_temperature",
-    "actor_dormant_ratio",
-];
+/// The order of the unnamed sums of older checkpoints: DrQ-v2's twelve metrics.
+const LEGACY_LOSS_KEYS: [&str; 12] = ocellus_agents::METRIC_NAMES;
 
 /// Columns `loss.csv` gained after runs were first written; a resumed older run keeps its
 /// header and goes on without them.
@@ -146,40 +138,44 @@ const LOSS_KEYS_ADDED_LATER: [&str; 3] = [
 ];
 
 impl LossSums {
-    fn add(&mut self, m: &UpdateMetrics) {
-        let v = [
-            m.critic.loss,
-            m.critic.q1,
-            m.critic.q2,
-            m.critic.target_q,
-            m.actor.loss,
-            m.actor.log_prob,
-            m.actor.entropy,
-            m.actor.stddev,
-            m.batch_reward,
-            m.actor.saturation,
-            m.actor.temperature,
-            m.actor.dormant_ratio,
-        ];
-        // Sums from a checkpoint written before a key was appended to LOSS_KEYS keep their
-        // prefix; the new keys start from zero (resetting all would mean the old keys by a count
-        // that includes updates their sums no longer hold).
-        self.sums.resize(v.len(), 0f64.to_bits());
-        for (s, x) in self.sums.iter_mut().zip(v) {
-            *s = (f64::from_bits(*s) + x).to_bits();
+    fn add(&mut self, values: &[(&'static str, f64)]) {
+        if self.names.is_empty() {
+            // Sums from a checkpoint written before a key existed keep their prefix; the new
+            // keys start from zero (resetting all would mean the old keys by a count that
+            // includes updates their sums no longer hold).
+            self.names = LEGACY_LOSS_KEYS[..self.sums.len().min(LEGACY_LOSS_KEYS.len())]
+                .iter()
+                .map(|k| k.to_string())
+                .collect();
+            self.sums.truncate(self.names.len());
+        }
+        for (name, x) in values {
+            let i = match self.names.iter().position(|n| n == name) {
+                Some(i) => i,
+                None => {
+                    self.names.push(name.to_string());
+                    self.sums.push(0f64.to_bits());
+                    self.names.len() - 1
+                }
+            };
+            self.sums[i] = (f64::from_bits(self.sums[i]) + x).to_bits();
         }
         self.count += 1;
     }
 
-    fn take_means(&mut self) -> Option<Vec<(&'static str, f64)>> {
+    /// The means of the metrics in `order` (the agent's metric names) that have a sum, in
+    /// that order; resets the sums.
+    fn take_means(&mut self, order: &[&'static str]) -> Option<Vec<(&'static str, f64)>> {
         if self.count == 0 {
             return None;
         }
         let n = self.count as f64;
-        let out = LOSS_KEYS
+        let out = order
             .iter()
-            .zip(&self.sums)
-            .map(|(k, s)| (*k, f64::from_bits(*s) / n))
+            .filter_map(|k| {
+                let i = self.names.iter().position(|name| name == k)?;
+                Some((*k, f64::from_bits(self.sums[i]) / n))
+            })
             .collect();
         *self = LossSums::default();
         Some(out)
@@ -252,6 +248,8 @@ pub struct Trainer {
     /// The [`LOSS_KEYS_ADDED_LATER`] missing from the header of a resumed run's `loss.csv`
     /// (left out of its rows).
     loss_keys_missing: Vec<&'static str>,
+    /// The agent's metric names, the order of `loss.csv`'s columns after the step counters.
+    metric_names: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for Trainer {
@@ -298,8 +296,12 @@ impl Trainer {
                 found,
             })
         };
-        if manifest.agent != AGENT_NAME {
-            foreign("agent", AGENT_NAME.into(), manifest.agent.clone())?;
+        if manifest.agent != config.raw.run.agent {
+            foreign(
+                "agent",
+                config.raw.run.agent.clone(),
+                manifest.agent.clone(),
+            )?;
         }
         if manifest.task != config.run.task {
             foreign("task", config.run.task.clone(), manifest.task.clone())?;
@@ -448,6 +450,7 @@ impl Trainer {
             },
             progress: None,
             loss_keys_missing,
+            metric_names: agent.metric_names(),
             config,
             paths,
             env,
@@ -637,7 +640,7 @@ impl Trainer {
                     );
                     let metrics = self.agent.update(&batch, agent_steps);
                     summary.learner += learner.elapsed();
-                    self.state.losses.add(&metrics);
+                    self.state.losses.add(&metrics.named());
                     self.state.updates += 1;
                     summary.updates += 1;
                 }
@@ -728,7 +731,7 @@ impl Trainer {
                 ("non_learner_fraction", non_learner),
             ],
         })?;
-        if let Some(mut means) = s.losses.take_means() {
+        if let Some(mut means) = s.losses.take_means(&self.metric_names) {
             means.retain(|(k, _)| !self.loss_keys_missing.contains(k));
             self.log.log(&Row {
                 group: "loss",
@@ -821,7 +824,7 @@ impl Trainer {
             format: CHECKPOINT_FORMAT.into(),
             format_version: CHECKPOINT_VERSION,
             ocellus_version: env!("CARGO_PKG_VERSION").into(),
-            agent: AGENT_NAME.into(),
+            agent: self.config.raw.run.agent.clone(),
             task: self.config.run.task.clone(),
             agent_config: agent_config_toml(&self.config),
             env_frames: s.env_frames,
@@ -962,22 +965,44 @@ pub(crate) fn mean_std(xs: &[f64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ocellus_agents::UpdateMetrics;
 
     #[test]
     fn loss_sums_from_a_checkpoint_with_fewer_keys_keep_their_sums() {
         // A checkpoint written before the last key existed: one update summed, batch_reward 3.
-        let mut sums = LossSums {
-            count: 1,
-            sums: vec![3f64.to_bits(); LOSS_KEYS.len() - 1],
-        };
-        sums.add(&UpdateMetrics {
-            batch_reward: 2.0,
-            ..UpdateMetrics::default()
-        });
-        let means = sums.take_means().unwrap();
+        let json = format!(
+            r#"{{"count": 1, "sums": {:?}}}"#,
+            vec![3f64.to_bits(); LEGACY_LOSS_KEYS.len() - 1]
+        );
+        let mut sums: LossSums = serde_json::from_str(&json).unwrap();
+        sums.add(
+            &UpdateMetrics {
+                batch_reward: 2.0,
+                ..UpdateMetrics::default()
+            }
+            .named(),
+        );
+        let means = sums.take_means(&LEGACY_LOSS_KEYS).unwrap();
         let mean = |key: &str| means.iter().find(|(k, _)| *k == key).unwrap().1;
         assert_eq!(mean("batch_reward"), 2.5); // (3 + 2) / 2, not 2 / 2
-        assert_eq!(mean(LOSS_KEYS[LOSS_KEYS.len() - 1]), 0.0);
-        assert_eq!(means.len(), LOSS_KEYS.len());
+        assert_eq!(mean(LEGACY_LOSS_KEYS[LEGACY_LOSS_KEYS.len() - 1]), 0.0);
+        assert_eq!(means.len(), LEGACY_LOSS_KEYS.len());
+    }
+
+    #[test]
+    fn loss_sums_are_kept_by_name_and_survive_json() {
+        let named = |x: f64| vec![("critic_loss", x), ("drm_lambda", 2.0 * x)];
+        let mut sums = LossSums::default();
+        sums.add(&named(1.0));
+        let mut sums: LossSums =
+            serde_json::from_str(&serde_json::to_string(&sums).unwrap()).unwrap();
+        sums.add(&named(3.0));
+        // order is the agent's, whatever order the sums were created in
+        let means = sums.take_means(&["drm_lambda", "actor_loss", "critic_loss"]);
+        assert_eq!(
+            means.unwrap(),
+            vec![("drm_lambda", 4.0), ("critic_loss", 2.0)]
+        );
+        assert_eq!(sums, LossSums::default());
     }
 }

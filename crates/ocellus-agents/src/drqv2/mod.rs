@@ -80,14 +80,20 @@ use tch::{nn, Device, Kind, Tensor};
 
 use crate::error::{AgentError, ConfigError, ConfigProblem};
 
+mod drm;
+pub use drm::{DrmConfig, DrmMetrics, DrmRawConfig, ValueNet};
+
 // ---------------------------------------------------------------------------------------------
 // Config
 // ---------------------------------------------------------------------------------------------
 
 /// The presets shipped in `configs/drqv2/`, embedded so the binary does not need the sources.
 pub const PRESETS: &[(&str, &str)] = &[
-    ("paper", include_str!("../../../configs/drqv2/paper.toml")),
-    ("cpu", include_str!("../../../configs/drqv2/cpu.toml")),
+    (
+        "paper",
+        include_str!("../../../../configs/drqv2/paper.toml"),
+    ),
+    ("cpu", include_str!("../../../../configs/drqv2/cpu.toml")),
 ];
 
 fn reference_encoder_channels() -> i64 {
@@ -172,6 +178,10 @@ pub struct DrQV2RawConfig {
     /// loss (up to float summation order) and is several times faster on CPU, where conv
     /// backward slows down super-linearly past ~128 samples. Set it to `batch_size` on a GPU.
     pub micro_batch_size: i64,
+    /// DrM's dormant-ratio mechanisms ([`drm`]); absent (the default) is plain DrQ-v2, an
+    /// empty `[agent.drm]` table is DrM with the reference's values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drm: Option<DrmRawConfig>,
 }
 
 /// How the actor turns features into actions.
@@ -277,6 +287,8 @@ pub struct DrQV2Config {
     pub replay_capacity: u64,
     /// Samples per encoder/critic micro-batch (execution only).
     pub micro_batch_size: i64,
+    /// DrM, if on.
+    pub drm: Option<DrmConfig>,
 }
 
 impl DrQV2RawConfig {
@@ -477,6 +489,16 @@ impl DrQV2RawConfig {
                 }
             }
         };
+        let drm = self.drm.as_ref().and_then(|d| d.validate(&mut problems));
+        if self.drm.is_some() && self.policy != PolicyKind::Deterministic {
+            problems.push(ConfigProblem {
+                field: "drm",
+                value: "a table".into(),
+                reason: "DrM's σ and λ act on the deterministic policy; remove [agent.drm] \
+                         or set policy = \"deterministic\""
+                    .into(),
+            });
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 origin: origin.to_string(),
@@ -509,6 +531,7 @@ impl DrQV2RawConfig {
             init_temperature: self.init_temperature,
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
+            drm,
         })
     }
 }
@@ -586,6 +609,7 @@ impl DrQV2Config {
             init_temperature: self.init_temperature,
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
+            drm: self.drm.as_ref().map(DrmConfig::to_raw),
         }
     }
 
@@ -860,6 +884,70 @@ pub struct UpdateMetrics {
     pub critic: CriticMetrics,
     /// The actor step.
     pub actor: ActorMetrics,
+    /// DrM's quantities, if DrM is on.
+    pub drm: Option<DrmMetrics>,
+}
+
+/// The names of [`UpdateMetrics::named`] for plain DrQ-v2, in order (the first twelve
+/// columns of a run's `loss.csv`; docs/metrics.md explains each).
+pub const METRIC_NAMES: [&str; 12] = [
+    "critic_loss",
+    "critic_q1",
+    "critic_q2",
+    "critic_target_q",
+    "actor_loss",
+    "actor_log_prob",
+    "actor_entropy",
+    "actor_stddev",
+    "batch_reward",
+    "actor_saturation",
+    "actor_temperature",
+    "actor_dormant_ratio",
+];
+
+/// The names DrM appends to [`METRIC_NAMES`], in order.
+pub const DRM_METRIC_NAMES: [&str; 6] = [
+    "drm_value_loss",
+    "drm_value",
+    "drm_lambda",
+    "drm_alpha",
+    "drm_perturbations",
+    "drm_awakened",
+];
+
+impl UpdateMetrics {
+    /// Every quantity as `(name, value)`: [`METRIC_NAMES`], then [`DRM_METRIC_NAMES`] if DrM
+    /// is on. `actor_stddev` is the σ used (DrM's awakened σ when DrM is on).
+    pub fn named(&self) -> Vec<(&'static str, f64)> {
+        let (c, a) = (&self.critic, &self.actor);
+        let mut values = vec![
+            c.loss,
+            c.q1,
+            c.q2,
+            c.target_q,
+            a.loss,
+            a.log_prob,
+            a.entropy,
+            a.stddev,
+            self.batch_reward,
+            a.saturation,
+            a.temperature,
+            a.dormant_ratio,
+        ];
+        let mut names: Vec<&'static str> = METRIC_NAMES.to_vec();
+        if let Some(d) = &self.drm {
+            values.extend([
+                d.value_loss,
+                d.value,
+                d.lambda,
+                d.alpha,
+                d.perturbations,
+                d.awakened,
+            ]);
+            names.extend(DRM_METRIC_NAMES);
+        }
+        names.into_iter().zip(values).collect()
+    }
 }
 
 /// [`ActorMetrics::dormant_ratio`] on the actor step's (detached) features, without gradient
@@ -946,6 +1034,7 @@ pub struct DrQV2Agent {
     actor_opt: Adam,
     critic_opt: Adam,
     temperature: Option<Temperature>,
+    drm: Option<drm::Drm>,
     aug: RandomShift,
     policy_noise_rng: Rng,
     explore_rng: Rng,
@@ -1024,7 +1113,12 @@ impl DrQV2Agent {
             .expect("the target critic has the critic's variables");
         critic_target_vs.freeze();
         let adam = AdamConfig::with_lr(config.lr);
+        let drm = config
+            .drm
+            .clone()
+            .map(|d| drm::Drm::new(&config, d, repr_dim, device, seed));
         Ok(DrQV2Agent {
+            drm,
             encoder_opt: Adam::new(&encoder_vs, adam),
             actor_opt: Adam::new(&actor_vs, adam),
             critic_opt: Adam::new(&critic_vs, adam),
@@ -1073,7 +1167,7 @@ impl DrQV2Agent {
                 .uniform_tensor(&[n, self.action_dim], -1.0, 1.0, Device::Cpu);
         }
         let obs = obs.to_device(self.device); // [N, C, H, W] u8
-        let stddev = self.config.stddev_schedule.value(agent_steps);
+        let stddev = self.stddev(agent_steps);
         let action = tch::no_grad(|| {
             let features = self.encoder.forward(&obs); // [N, repr_dim]
             match (eval_mode, self.config.policy) {
@@ -1140,7 +1234,29 @@ impl DrQV2Agent {
         next_features: &Tensor,
         agent_steps: AgentSteps,
     ) -> (CriticMetrics, Tensor) {
-        let stddev = self.config.stddev_schedule.value(agent_steps);
+        let step = self.critic_step(
+            obs,
+            action,
+            reward,
+            bootstrap_discount,
+            next_features,
+            agent_steps,
+        );
+        (step.metrics, step.features)
+    }
+
+    /// [`DrQV2Agent::update_critic`], also returning what DrM's value step needs.
+    #[allow(clippy::too_many_arguments)]
+    fn critic_step(
+        &mut self,
+        obs: &Tensor,
+        action: &Tensor,
+        reward: &Tensor,
+        bootstrap_discount: &Tensor,
+        next_features: &Tensor,
+        agent_steps: AgentSteps,
+    ) -> CriticStep {
+        let stddev = self.stddev(agent_steps);
         let clip = self.config.stddev_clip;
         let b = action.size()[0];
         let rows = obs.size()[0];
@@ -1160,7 +1276,15 @@ impl DrQV2Agent {
                         .forward(next_features, stddev)
                         .sample(&mut self.policy_noise_rng, Some(clip)); // [B, A]
                     let (tq1, tq2) = self.critic_target.forward(next_features, &next_action);
-                    tq1.minimum(&tq2) // [B, 1]
+                    let explore = tq1.minimum(&tq2); // [B, 1]
+                    match &self.drm {
+                        // DrM §4.3: y = r + γ_b·(λ·V(h') + (1 − λ)·min Q̄(h', a'))
+                        Some(drm) => {
+                            let lambda = drm.lambda();
+                            drm.value_of(next_features) * lambda + explore * (1.0 - lambda)
+                        }
+                        None => explore,
+                    }
                 }
                 Some(temperature) => {
                     let (next_action, log_prob) = self
@@ -1190,6 +1314,7 @@ impl DrQV2Agent {
         let mut grads: Vec<Tensor> = Vec::new();
         let mut features = Vec::new();
         let mut sums = Vec::new(); // per chunk: [loss share, ΣQ1, ΣQ2]
+        let mut replay_q = Vec::new(); // DrM: min(Q1, Q2)(h, a) before this step
         let micro = self.config.micro_batch_size;
         for start in (0..rows).step_by(micro as usize) {
             let len = micro.min(rows - start);
@@ -1220,6 +1345,9 @@ impl DrQV2Agent {
                 0,
             ));
             features.push(h.detach());
+            if self.drm.is_some() {
+                replay_q.push(q1.detach().minimum(&q2.detach()));
+            }
         }
         self.critic_opt.step(&grads[..n_critic]);
         self.encoder_opt.step(&grads[n_critic..]);
@@ -1230,13 +1358,24 @@ impl DrQV2Agent {
             totals.get(2) / rows as f64,
             target_q.mean(Kind::Float),
         ]);
-        let metrics = CriticMetrics {
-            loss: m[0],
-            q1: m[1],
-            q2: m[2],
-            target_q: m[3],
-        };
-        (metrics, Tensor::cat(&features, 0).narrow(0, 0, b))
+        CriticStep {
+            metrics: CriticMetrics {
+                loss: m[0],
+                q1: m[1],
+                q2: m[2],
+                target_q: m[3],
+            },
+            features: Tensor::cat(&features, 0).narrow(0, 0, b),
+            replay_q: (!replay_q.is_empty()).then(|| Tensor::cat(&replay_q, 0).narrow(0, 0, b)),
+        }
+    }
+
+    /// σ at `agent_steps`: DrM's awakened σ if DrM is on, else `stddev_schedule`.
+    fn stddev(&self, agent_steps: AgentSteps) -> f64 {
+        match &self.drm {
+            Some(drm) => drm.stddev(agent_steps),
+            None => self.config.stddev_schedule.value(agent_steps),
+        }
     }
 
     /// Eq. 4: one actor step on **detached** features: only the actor's parameters are
@@ -1247,7 +1386,7 @@ impl DrQV2Agent {
             return self.update_actor_max_entropy(&features);
         }
         let dormant_ratio = actor_dormant_ratio(&self.actor, &features);
-        let stddev = self.config.stddev_schedule.value(agent_steps);
+        let stddev = self.stddev(agent_steps);
         let (dist, preactivation) = self.actor.forward_with_preactivation(&features, stddev);
         // a = μ(h) + clamp(σ·ε, ±c), clamped into the box with a straight-through gradient
         let action = dist.sample(&mut self.policy_noise_rng, Some(self.config.stddev_clip)); // [B, A]
@@ -1367,6 +1506,8 @@ impl DrQV2Agent {
             "bootstrap_discount shape"
         );
         let dev = self.device;
+        // DrM §4.1: shrink-and-perturb at each period boundary, before this update
+        self.perturb_if_due(agent_steps);
         // Eq. 1: independent random shifts of o and o', on u8 frames [B, C·k, H, W]; DrQ
         // draws M of o and K of o' (stacked copy after copy), DrQ-v2 one of each
         let obs = self.shifted_copies(&batch.obs.to_device(dev), self.config.critic_augmentations);
@@ -1385,8 +1526,9 @@ impl DrQV2Agent {
             Tensor::cat(&chunks, 0)
         });
         let reward = batch.reward.to_device(dev);
+        let lambda = self.drm.as_ref().map(drm::Drm::lambda);
         // h = f(aug(o)) is computed inside, with gradient to the encoder; returned detached
-        let (critic, features) = self.update_critic(
+        let step = self.critic_step(
             &obs,
             &batch.action.to_device(dev),
             &reward,
@@ -1394,13 +1536,36 @@ impl DrQV2Agent {
             &next_features,
             agent_steps,
         );
-        let actor = self.update_actor(&features, agent_steps);
+        let value_step = match (&mut self.drm, &step.replay_q) {
+            (Some(drm), Some(q)) => Some(drm.update_value(&step.features, q)),
+            _ => None,
+        };
+        let actor = self.update_actor(&step.features, agent_steps);
         self.update_critic_target();
+        let batch_reward = reward.mean(Kind::Float).double_value(&[]);
+        let drm = match (&mut self.drm, value_step, lambda) {
+            (Some(drm), Some([loss, value]), Some(lambda)) => {
+                drm.observe(agent_steps, actor.dormant_ratio);
+                let v = scalars(&[loss, value]);
+                Some(drm.metrics(lambda, v[0], v[1]))
+            }
+            _ => None,
+        };
         UpdateMetrics {
-            batch_reward: reward.mean(Kind::Float).double_value(&[]),
-            critic,
+            batch_reward,
+            critic: step.metrics,
             actor,
+            drm,
         }
+    }
+
+    /// The quantities [`DrQV2Agent::update`] reports, in [`UpdateMetrics::named`] order.
+    pub fn metric_names(&self) -> Vec<&'static str> {
+        let mut names = METRIC_NAMES.to_vec();
+        if self.drm.is_some() {
+            names.extend(DRM_METRIC_NAMES);
+        }
+        names
     }
 
     /// Every piece of state needed to resume bit-exactly, as named tensors (handles sharing
@@ -1419,6 +1584,9 @@ impl DrQV2Agent {
             self.policy_noise_rng.state_tensor(),
         ));
         out.push((String::from("rng.explore"), self.explore_rng.state_tensor()));
+        if let Some(drm) = &self.drm {
+            out.extend(drm.state_dict());
+        }
         out
     }
 
@@ -1450,6 +1618,11 @@ impl DrQV2Agent {
         }
         if self.temperature.is_some() {
             Adam::read_step("optim.temperature", &map)?;
+        }
+        // DrM validates all its values before changing any, and nothing below can fail on
+        // a state that passed the checks above.
+        if let Some(drm) = &mut self.drm {
+            drm.load_state(&map)?;
         }
         tch::no_grad(|| {
             for (key, mut t) in self.parameter_state() {
@@ -1513,6 +1686,15 @@ impl DrQV2Agent {
             &mut self.critic_opt,
         ]
     }
+}
+
+/// What [`DrQV2Agent::critic_step`] hands to the rest of the update.
+struct CriticStep {
+    metrics: CriticMetrics,
+    /// `sg(h)` of the first augmented copy, `[B, repr_dim]`.
+    features: Tensor,
+    /// DrM only: `min(Q1, Q2)(h, a)` of the replay actions before the critic step, `[B, 1]`.
+    replay_q: Option<Tensor>,
 }
 
 /// [`ActorMetrics::saturation`] of mean actions `[B, A]`: the share with `|μ| > 0.99`, 0-d.

@@ -1,0 +1,543 @@
+//! DrM as an option of the DrQ-v2 agent (`[agent.drm]`, `--agent drm`): the three
+//! dormant-ratio-guided mechanisms on top of an unchanged DrQ-v2 update.
+//!
+//! **Paper:** Guowei Xu et al., "DrM: Mastering Visual Reinforcement Learning through Dormant
+//! Ratio Minimization", ICLR 2024, arXiv:2310.19668, §4. **Reference code:** XuGW-Kevin/DrM
+//! (`agents/drm.py`, `utils.py::perturb`, `cfgs/agent/drm.yaml`). The scalar formulas live in
+//! [`ocellus_nn::drm`], with their tests against hand-computed values.
+//!
+//! β is the actor's dormant ratio ([`super::ActorMetrics::dormant_ratio`]).
+//! 1. **Perturbation** (§4.1): every `perturb_every_agent_steps` agent steps, the Linear
+//!    parameters of actor, critic, target critic and value network move to
+//!    `θ ← α·θ + (1 − α)·φ`, φ a fresh initialisation, `α = clip(1 − 2β, 0.2, α_max)`; the
+//!    Adam moments and step counts of encoder, actor, critic and value network are reset.
+//!    The conv encoder keeps its weights (the reference's `perturb` only touches `nn.Linear`,
+//!    of which the encoder has none).
+//! 2. **Awaken exploration** (§4.2): σ = σ_dormant(β) = 1/(1 + exp(−10(β − 0.2))) until the
+//!    first update after the uniform-exploration steps with β < 0.2 (step t₀), then
+//!    `max(σ_dormant(β), schedule(t − t₀))`. It replaces `stddev_schedule` in acting, in the
+//!    critic target and in the actor step.
+//! 3. **Exploitation** (§4.3): a value network V (the critic's trunk and MLP without the
+//!    action input) regresses `min(Q1, Q2)(h, a)` of replay actions with the expectile loss
+//!    (τ_e = 0.9); the critic target becomes
+//!    `y = r + γ_b·(λ·V(h') + (1 − λ)·min Q̄(h', a'))`, `λ = 0.6/(1 + exp(50(β − 0.2)))`.
+//!
+//! **Deviations from the reference code**
+//! 1. β drives λ, σ and the awakening from the update *after* the one that measured it. The
+//!    reference measures β on the batch first and then updates; here β is measured on the
+//!    actor step's features (the same detached, pre-step encoder features the reference
+//!    measures on), which the micro-batched critic step produces, so measuring first would
+//!    cost one more encoder pass per update. At the first update β = 1, the reference's
+//!    initial value.
+//! 2. The value network is updated after the critic step (the reference: before it) on the
+//!    same inputs: the critic's Q of the replay actions is taken from the critic step's
+//!    forward pass, i.e. before the critic's parameters change, as in the reference. The
+//!    critic target therefore uses V from before this update's value step.
+//! 3. The perturbation is due at the first update at or past each multiple of the period
+//!    (the reference: at `step % interval == 0`, which its update cadence always hits).
+//! 4. The fresh initialisation φ is drawn from its own seeded generator (checkpointed), the
+//!    target critic from a draw independent of the critic's, as the reference's two
+//!    `deepcopy(..).apply(weight_init)` calls are.
+//! 5. The reference version at commit f91916e scales σ_dormant by 0.8 (MENTOR's value); the
+//!    paper and the issue's formula use 1, so this does ([`DormantStddev::drm`]).
+
+use std::collections::HashMap;
+
+use ocellus_core::AgentSteps;
+use ocellus_nn::adam::{Adam, AdamConfig};
+use ocellus_nn::drm::{
+    expectile_loss, perturb_where, AwakenExploration, DormantStddev, ExploitLambda, PerturbFactor,
+};
+use ocellus_nn::state::{sorted_variables, var_store_state};
+use ocellus_nn::{Mlp, Rng, StateError, StateProblem, Trunk};
+use serde::{Deserialize, Serialize};
+use tch::{nn, Device, Kind, Tensor};
+
+use super::{Actor, Critic, DrQV2Agent, DrQV2Config};
+use crate::error::{AgentError, ConfigProblem};
+
+/// Seed stream of the value network's initialisation.
+pub(super) const STREAM_VALUE_INIT: u64 = 4;
+/// Seed stream of the fresh initialisations φ of every perturbation.
+pub(super) const STREAM_PERTURB: u64 = 5;
+
+/// `[agent.drm]` as written in TOML; every key is optional and defaults to the reference's
+/// DMC value (`cfgs/agent/drm.yaml`), so an empty table is DrM.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DrmRawConfig {
+    /// Perturb every this many agent steps (`dormant_perturb_interval`, 100000 in the
+    /// reference, i.e. 200k frames at action repeat 2; the cpu preset's runs are 12.5k–25k
+    /// agent steps long, so `--agent drm` there sets it shorter).
+    pub perturb_every_agent_steps: u64,
+    /// α_min (`min_perturb_factor`, 0.2).
+    pub min_perturb_factor: f64,
+    /// α_max (`max_perturb_factor`: 1.0 for cartpole, reacher and most DMC tasks).
+    pub max_perturb_factor: f64,
+    /// k of α = 1 − kβ (`perturb_rate`, 2).
+    pub perturb_rate: f64,
+    /// β̂ (`target_dormant_ratio`, 0.2): the centre of σ_dormant and λ, and the awakening
+    /// threshold.
+    pub target_dormant_ratio: f64,
+    /// Multiplier of σ_dormant's sigmoid (`dormant_temp`, 10).
+    pub dormant_temp: f64,
+    /// λ̂ (`target_lambda`, 0.6).
+    pub target_lambda: f64,
+    /// Multiplier of λ's sigmoid (`lambda_temp`, 50).
+    pub lambda_temp: f64,
+    /// τ_e of the value network's expectile loss (`expectile`, 0.9).
+    pub expectile: f64,
+}
+
+impl Default for DrmRawConfig {
+    fn default() -> Self {
+        DrmRawConfig {
+            perturb_every_agent_steps: 100_000,
+            min_perturb_factor: 0.2,
+            max_perturb_factor: 1.0,
+            perturb_rate: 2.0,
+            target_dormant_ratio: 0.2,
+            dormant_temp: 10.0,
+            target_lambda: 0.6,
+            lambda_temp: 50.0,
+            expectile: 0.9,
+        }
+    }
+}
+
+/// Validated DrM settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrmConfig {
+    /// The perturbation period.
+    pub perturb_every: AgentSteps,
+    /// α(β).
+    pub perturb_factor: PerturbFactor,
+    /// σ_dormant(β).
+    pub dormant_stddev: DormantStddev,
+    /// λ(β).
+    pub lambda: ExploitLambda,
+    /// τ_e.
+    pub expectile: f64,
+}
+
+impl DrmRawConfig {
+    /// Appends every out-of-range value to `problems` and returns the typed config if there
+    /// was none.
+    pub(super) fn validate(&self, problems: &mut Vec<ConfigProblem>) -> Option<DrmConfig> {
+        let before = problems.len();
+        let mut check = |ok: bool, field: &'static str, value: f64, reason: &str| {
+            if !ok {
+                problems.push(ConfigProblem {
+                    field,
+                    value: value.to_string(),
+                    reason: reason.to_string(),
+                });
+            }
+        };
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        check(
+            self.perturb_every_agent_steps >= 1,
+            "drm.perturb_every_agent_steps",
+            self.perturb_every_agent_steps as f64,
+            "must be at least 1",
+        );
+        check(
+            unit(self.min_perturb_factor),
+            "drm.min_perturb_factor",
+            self.min_perturb_factor,
+            "must be in [0, 1]",
+        );
+        check(
+            unit(self.max_perturb_factor) && self.max_perturb_factor >= self.min_perturb_factor,
+            "drm.max_perturb_factor",
+            self.max_perturb_factor,
+            "must be in [min_perturb_factor, 1]",
+        );
+        check(
+            self.perturb_rate.is_finite() && self.perturb_rate >= 0.0,
+            "drm.perturb_rate",
+            self.perturb_rate,
+            "must be a non-negative number",
+        );
+        check(
+            unit(self.target_dormant_ratio),
+            "drm.target_dormant_ratio",
+            self.target_dormant_ratio,
+            "a dormant ratio is in [0, 1]",
+        );
+        check(
+            positive(self.dormant_temp),
+            "drm.dormant_temp",
+            self.dormant_temp,
+            "must be a positive number",
+        );
+        check(
+            unit(self.target_lambda),
+            "drm.target_lambda",
+            self.target_lambda,
+            "must be in [0, 1] (λ weighs V against min Q)",
+        );
+        check(
+            positive(self.lambda_temp),
+            "drm.lambda_temp",
+            self.lambda_temp,
+            "must be a positive number",
+        );
+        check(
+            unit(self.expectile),
+            "drm.expectile",
+            self.expectile,
+            "must be in [0, 1]",
+        );
+        (problems.len() == before).then(|| DrmConfig {
+            perturb_every: AgentSteps(self.perturb_every_agent_steps),
+            perturb_factor: PerturbFactor {
+                rate: self.perturb_rate,
+                min: self.min_perturb_factor,
+                max: self.max_perturb_factor,
+            },
+            dormant_stddev: DormantStddev {
+                scale: 1.0,
+                temp: self.dormant_temp,
+                target: self.target_dormant_ratio,
+            },
+            lambda: ExploitLambda {
+                target_lambda: self.target_lambda,
+                temp: self.lambda_temp,
+                target: self.target_dormant_ratio,
+            },
+            expectile: self.expectile,
+        })
+    }
+}
+
+impl DrmConfig {
+    /// The raw form.
+    pub fn to_raw(&self) -> DrmRawConfig {
+        DrmRawConfig {
+            perturb_every_agent_steps: self.perturb_every.0,
+            min_perturb_factor: self.perturb_factor.min,
+            max_perturb_factor: self.perturb_factor.max,
+            perturb_rate: self.perturb_factor.rate,
+            target_dormant_ratio: self.dormant_stddev.target,
+            dormant_temp: self.dormant_stddev.temp,
+            target_lambda: self.lambda.target_lambda,
+            lambda_temp: self.lambda.temp,
+            expectile: self.expectile,
+        }
+    }
+}
+
+/// DrM's value network V(h): `Trunk(repr_dim → feature_dim)` then `feature_dim → hidden →
+/// hidden → 1` (the reference's `VNetwork`, the critic without the action input).
+///
+/// Variables: `trunk.{linear,norm}.*`, `v.{0,1,2}.*`.
+#[derive(Debug)]
+pub struct ValueNet {
+    trunk: Trunk,
+    v: Mlp,
+}
+
+impl ValueNet {
+    fn new(p: &nn::Path, repr_dim: i64, c: &DrQV2Config, rng: &mut Rng) -> Self {
+        ValueNet {
+            trunk: Trunk::new(&(p / "trunk"), repr_dim, c.feature_dim, rng),
+            v: Mlp::new(
+                &(p / "v"),
+                &[c.feature_dim, c.hidden_dim, c.hidden_dim, 1],
+                rng,
+            ),
+        }
+    }
+
+    /// `[B, repr_dim]` → `[B, 1]`.
+    pub fn forward(&self, features: &Tensor) -> Tensor {
+        self.v.forward(&self.trunk.forward(features))
+    }
+}
+
+/// DrM's per-update measurements.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DrmMetrics {
+    /// The value network's expectile loss (`predictor_loss`).
+    pub value_loss: f64,
+    /// Batch mean of V(h) before the value step.
+    pub value: f64,
+    /// λ used in this update's critic target.
+    pub lambda: f64,
+    /// α of the latest perturbation (1 before the first: nothing moved).
+    pub alpha: f64,
+    /// Perturbations so far.
+    pub perturbations: f64,
+    /// 1 once the agent is awakened (σ follows the restarted schedule), else 0.
+    pub awakened: f64,
+}
+
+/// DrM's state inside a [`DrQV2Agent`].
+#[derive(Debug)]
+pub(super) struct Drm {
+    pub(super) config: DrmConfig,
+    awaken: AwakenExploration,
+    /// β of the latest update (1 before the first, the reference's initial value).
+    beta: f64,
+    /// Whether an update has measured β yet.
+    observed: bool,
+    value_vs: nn::VarStore,
+    value: ValueNet,
+    value_opt: Adam,
+    perturb_rng: Rng,
+    /// Period boundaries passed and served by a perturbation (`⌊t / period⌋` at the last).
+    periods_served: u64,
+    perturbations: u64,
+    last_alpha: f64,
+}
+
+impl Drm {
+    pub(super) fn new(
+        c: &DrQV2Config,
+        config: DrmConfig,
+        repr_dim: i64,
+        device: Device,
+        seed: u64,
+    ) -> Self {
+        let value_vs = nn::VarStore::new(device);
+        let value = ValueNet::new(
+            &value_vs.root(),
+            repr_dim,
+            c,
+            &mut Rng::new(seed, STREAM_VALUE_INIT),
+        );
+        let mut awaken = AwakenExploration::drm(c.stddev_schedule.clone());
+        awaken.dormant = config.dormant_stddev;
+        awaken.num_expl_steps = c.exploration;
+        Drm {
+            value_opt: Adam::new(&value_vs, AdamConfig::with_lr(c.lr)),
+            config,
+            awaken,
+            beta: 1.0,
+            observed: false,
+            value_vs,
+            value,
+            perturb_rng: Rng::new(seed, STREAM_PERTURB),
+            periods_served: 0,
+            perturbations: 0,
+            last_alpha: 1.0,
+        }
+    }
+
+    /// σ at `agent_steps` (awaken rule at the latest β).
+    pub(super) fn stddev(&self, agent_steps: AgentSteps) -> f64 {
+        self.awaken.stddev(agent_steps, self.beta)
+    }
+
+    /// λ at the latest β.
+    pub(super) fn lambda(&self) -> f64 {
+        self.config.lambda.value(self.beta)
+    }
+
+    /// V(h') `[B, 1]` without gradient.
+    pub(super) fn value_of(&self, features: &Tensor) -> Tensor {
+        tch::no_grad(|| self.value.forward(features))
+    }
+
+    /// Records the β measured by the update at `agent_steps` (awakening on the first low one).
+    pub(super) fn observe(&mut self, agent_steps: AgentSteps, beta: f64) {
+        self.observed = true;
+        self.beta = beta;
+        self.awaken.observe(agent_steps, beta);
+    }
+
+    /// One expectile step of V on detached `features` `[B, R]` towards `replay_q` `[B, 1]`
+    /// (min Q of the replay actions, no gradient); returns (loss, mean V) as 0-d tensors.
+    pub(super) fn update_value(&mut self, features: &Tensor, replay_q: &Tensor) -> [Tensor; 2] {
+        let v = self.value.forward(&features.detach());
+        let loss = expectile_loss(&v, &replay_q.detach(), self.config.expectile)
+            .expect("V and min Q are both [B, 1]");
+        let grads = Tensor::run_backward(&[&loss], &self.value_opt.param_tensors(), false, false);
+        self.value_opt.step(&grads);
+        [loss.detach(), v.detach().mean(Kind::Float)]
+    }
+
+    /// Whether the update at `agent_steps` is the first at or past the next period boundary.
+    /// Boundaries passed before the first update (in the seed phase) count as served: there
+    /// is no measured β to size α yet, and the reference's first perturbation comes long
+    /// after its first update.
+    pub(super) fn perturbation_due(&mut self, agent_steps: AgentSteps) -> bool {
+        let period = agent_steps.0 / self.config.perturb_every.0;
+        if !self.observed {
+            self.periods_served = period;
+        }
+        period > self.periods_served
+    }
+
+    fn mark_perturbed(&mut self, agent_steps: AgentSteps, alpha: f64) {
+        // One perturbation per update at most: if updates skipped boundaries (a period shorter
+        // than the update cadence) they count as served.
+        self.periods_served = agent_steps.0 / self.config.perturb_every.0;
+        self.perturbations += 1;
+        self.last_alpha = alpha;
+    }
+
+    pub(super) fn metrics(&self, lambda: f64, value_loss: f64, value: f64) -> DrmMetrics {
+        DrmMetrics {
+            value_loss,
+            value,
+            lambda,
+            alpha: self.last_alpha,
+            perturbations: self.perturbations as f64,
+            awakened: f64::from(u8::from(self.awaken.awakened_at().is_some())),
+        }
+    }
+
+    /// Checkpoint entries: `drm.value.*`, `optim.value.*`, `drm.rng.perturb`, `drm.beta`,
+    /// `drm.observed` (0/1),
+    /// `drm.awakened_at` (−1: not yet), `drm.perturbations`, `drm.periods_served`,
+    /// `drm.last_alpha`.
+    pub(super) fn state_dict(&self) -> Vec<(String, Tensor)> {
+        let mut out = self.parameter_state();
+        out.extend(self.value_opt.state_dict("optim.value"));
+        out.push(("drm.rng.perturb".into(), self.perturb_rng.state_tensor()));
+        out.push(("drm.beta".into(), Tensor::from(self.beta)));
+        out.push((
+            "drm.observed".into(),
+            Tensor::from(i64::from(self.observed)),
+        ));
+        let awakened = self.awaken.awakened_at().map_or(-1, |t| t.0 as i64);
+        out.push(("drm.awakened_at".into(), Tensor::from(awakened)));
+        out.push((
+            "drm.perturbations".into(),
+            Tensor::from(self.perturbations as i64),
+        ));
+        out.push((
+            "drm.periods_served".into(),
+            Tensor::from(self.periods_served as i64),
+        ));
+        out.push(("drm.last_alpha".into(), Tensor::from(self.last_alpha)));
+        out
+    }
+
+    pub(super) fn parameter_state(&self) -> Vec<(String, Tensor)> {
+        var_store_state(&self.value_vs, "drm.value")
+    }
+
+    /// Restores [`Drm::state_dict`] entries from a map already checked against it (keys,
+    /// shapes, kinds); values are validated before anything changes.
+    pub(super) fn load_state(&mut self, map: &HashMap<&str, &Tensor>) -> Result<(), AgentError> {
+        let perturb_rng = Rng::from_state_tensor("drm.rng.perturb", map["drm.rng.perturb"])?;
+        Adam::read_step("optim.value", map)?;
+        let beta = map["drm.beta"].double_value(&[]);
+        let observed = map["drm.observed"].int64_value(&[]);
+        let awakened = map["drm.awakened_at"].int64_value(&[]);
+        let perturbations = map["drm.perturbations"].int64_value(&[]);
+        let periods_served = map["drm.periods_served"].int64_value(&[]);
+        let last_alpha = map["drm.last_alpha"].double_value(&[]);
+        let invalid = |key: &str, value: String, reason: &str| {
+            AgentError::State(StateError::one(StateProblem::Value {
+                key: key.to_string(),
+                reason: format!("{value}: {reason}"),
+            }))
+        };
+        if !(0.0..=1.0).contains(&beta) {
+            return Err(invalid("drm.beta", beta.to_string(), "a ratio in [0, 1]"));
+        }
+        if !(0..=1).contains(&observed) {
+            return Err(invalid("drm.observed", observed.to_string(), "0 or 1"));
+        }
+        if awakened < -1 {
+            return Err(invalid(
+                "drm.awakened_at",
+                awakened.to_string(),
+                "an agent step or -1",
+            ));
+        }
+        for (key, count) in [
+            ("drm.perturbations", perturbations),
+            ("drm.periods_served", periods_served),
+        ] {
+            if count < 0 {
+                return Err(invalid(key, count.to_string(), "a count"));
+            }
+        }
+        if !(0.0..=1.0).contains(&last_alpha) {
+            return Err(invalid(
+                "drm.last_alpha",
+                last_alpha.to_string(),
+                "a factor in [0, 1]",
+            ));
+        }
+        tch::no_grad(|| {
+            for (key, mut t) in self.parameter_state() {
+                t.copy_(map[key.as_str()]);
+            }
+        });
+        self.value_opt.load_state("optim.value", map)?;
+        self.perturb_rng = perturb_rng;
+        self.beta = beta;
+        self.observed = observed == 1;
+        self.awaken
+            .restore((awakened >= 0).then_some(AgentSteps(awakened as u64)));
+        self.perturbations = perturbations as u64;
+        self.periods_served = periods_served as u64;
+        self.last_alpha = last_alpha;
+        Ok(())
+    }
+}
+
+/// DrM interpolates the Linear parameters only: every variable but the trunks' LayerNorm
+/// (`utils.py::perturb` matches `nn.Linear` module names).
+fn is_linear(name: &str) -> bool {
+    !name.starts_with("trunk.norm.")
+}
+
+impl DrQV2Agent {
+    /// DrM's perturbation at `agent_steps`, if one is due: α from the latest β, fresh
+    /// initialisations of actor, critic, target critic and value network from the perturbation
+    /// stream, then the optimiser states of encoder, actor, critic and value network cleared.
+    pub(super) fn perturb_if_due(&mut self, agent_steps: AgentSteps) {
+        let Some(drm) = self.drm.as_mut() else {
+            return;
+        };
+        if !drm.perturbation_due(agent_steps) {
+            return;
+        }
+        let alpha = drm.config.perturb_factor.alpha(drm.beta);
+        let repr_dim = self.encoder.repr_dim();
+        let rng = &mut drm.perturb_rng;
+        let (c, a) = (&self.config, self.action_dim);
+        // φ of each network, drawn from the perturbation stream in turn (built on the CPU;
+        // `perturb_where` moves each tensor to its parameter's device)
+        let actor_phi = {
+            let vs = nn::VarStore::new(Device::Cpu);
+            let _ = Actor::new(&vs.root(), repr_dim, a, c, rng);
+            sorted_variables(&vs)
+        };
+        let critic_phi = {
+            let vs = nn::VarStore::new(Device::Cpu);
+            let _ = Critic::new(&vs.root(), repr_dim, a, c, rng);
+            sorted_variables(&vs)
+        };
+        let target_phi = {
+            let vs = nn::VarStore::new(Device::Cpu);
+            let _ = Critic::new(&vs.root(), repr_dim, a, c, rng);
+            sorted_variables(&vs)
+        };
+        let value_phi = {
+            let vs = nn::VarStore::new(Device::Cpu);
+            let _ = ValueNet::new(&vs.root(), repr_dim, c, rng);
+            sorted_variables(&vs)
+        };
+        let same = "a fresh network has the same variables";
+        perturb_where(&mut self.actor_vs, &actor_phi, alpha, is_linear).expect(same);
+        perturb_where(&mut self.critic_vs, &critic_phi, alpha, is_linear).expect(same);
+        perturb_where(&mut self.critic_target_vs, &target_phi, alpha, is_linear).expect(same);
+        perturb_where(&mut drm.value_vs, &value_phi, alpha, is_linear).expect(same);
+        // reference: `optimizer.state = defaultdict(dict)` for each perturbed network's
+        // optimiser, the encoder's included (its weights stay: no nn.Linear)
+        self.encoder_opt.reset_state();
+        self.actor_opt.reset_state();
+        self.critic_opt.reset_state();
+        drm.value_opt.reset_state();
+        drm.mark_perturbed(agent_steps, alpha);
+    }
+}
