@@ -6,12 +6,15 @@
 //! Environment overrides for exploring presets: `BENCH_BATCH`, `BENCH_IMAGE`, `BENCH_HIDDEN`,
 //! `BENCH_CHANNELS` (encoder conv channels), `BENCH_THREADS` (libtorch threads, default 2),
 //! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch),
-//! `BENCH_WARMUP` (untimed updates first, default 3).
-//! Prints the median of 20 timed updates after the warm-up updates, in ms.
+//! `BENCH_WARMUP` (untimed updates first, default 3), `BENCH_AGENT` (`drqv2`, the default, or
+//! `drm`: DrQ-v2 with DrM's value network, λ-blended target and awakened σ).
+//! Prints the median of 20 timed updates after the warm-up updates, in ms; for `drm` also the
+//! median of 20 updates that each begin with a perturbation (the period set to one agent
+//! step), whose difference from the plain median is the cost of one perturbation.
 
 use std::time::Instant;
 
-use ocellus_agents::drqv2::{Batch, DrQV2Agent, DrQV2Config};
+use ocellus_agents::drqv2::{Batch, DrQV2Agent, DrQV2Config, DrmRawConfig};
 use ocellus_core::AgentSteps;
 use ocellus_nn::Rng;
 use tch::{Device, Kind};
@@ -42,6 +45,24 @@ fn main() {
     if let Some(m) = env_i64("BENCH_MICRO") {
         config.micro_batch_size = m;
     }
+    let agent_name = std::env::var("BENCH_AGENT").unwrap_or_else(|_| "drqv2".into());
+    let drm = |period: u64| {
+        DrmRawConfig {
+            perturb_every_agent_steps: period,
+            ..DrmRawConfig::default()
+        }
+        .to_config("bench")
+        .expect("valid")
+    };
+    match agent_name.as_str() {
+        "drqv2" => {}
+        "drm" => config.drm = Some(drm(u64::MAX)),
+        other => panic!("BENCH_AGENT must be drqv2 or drm, not {other}"),
+    }
+    let perturbing_config = config.drm.is_some().then(|| DrQV2Config {
+        drm: Some(drm(1)),
+        ..config.clone()
+    });
     let threads = env_i64("BENCH_THREADS").unwrap_or(2);
     tch::set_num_threads(threads as i32);
     let action_dim = 6;
@@ -74,6 +95,30 @@ fn main() {
         .collect();
     ms.sort_by(f64::total_cmp);
     let median = (ms[9] + ms[10]) / 2.0;
+    // DrM: updates that each start with a perturbation (period 1, the step advancing by one)
+    let perturbing = perturbing_config.map(|config| {
+        let mut agent =
+            DrQV2Agent::new(config, obs_shape, action_dim, Device::Cpu, 1).expect("agent");
+        let mut step = 10_000;
+        let mut timed = |agent: &mut DrQV2Agent| {
+            step += 1;
+            let t = Instant::now();
+            let m = agent.update(&batch, AgentSteps(step));
+            assert!(m.critic.loss.is_finite());
+            t.elapsed().as_secs_f64() * 1e3
+        };
+        for _ in 0..env_i64("BENCH_WARMUP").unwrap_or(3) {
+            timed(&mut agent);
+        }
+        let mut ms: Vec<f64> = (0..20).map(|_| timed(&mut agent)).collect();
+        ms.sort_by(f64::total_cmp);
+        let m = agent
+            .update(&batch, AgentSteps(step + 1))
+            .drm
+            .expect("DrM metrics");
+        assert!(m.perturbations >= 20.0, "{m:?}");
+        (ms[9] + ms[10]) / 2.0
+    });
     // acting latency: one observation, policy noise on
     let obs = batch.obs.get(0);
     let mut act_ms: Vec<f64> = (0..50)
@@ -94,8 +139,15 @@ fn main() {
         })
         .collect();
     aug_ms.sort_by(f64::total_cmp);
+    if let Some(p) = perturbing {
+        println!(
+            "drm: median {p:.1} ms for an update that begins with a perturbation, i.e. \
+             {:.1} ms per perturbation",
+            p - median
+        );
+    }
     println!(
-        "rust tch drqv2 update: preset={preset} batch={b} image={h} hidden={} micro={} threads={}: \
+        "rust tch {agent_name} update: preset={preset} batch={b} image={h} hidden={} micro={} threads={}: \
          median {median:.1} ms/update (min {:.1}, max {:.1}); act B=1 median {:.2} ms; \
          random shift of one u8 obs batch median {:.2} ms",
         agent.config().hidden_dim,

@@ -65,6 +65,12 @@ pub enum AgentError {
     /// The action dimension is not positive.
     #[error("action dimension must be positive, got {0}")]
     ActionDim(i64),
+    /// No agent has this name.
+    #[error("unknown agent `{0}` (agents: {agents})", agents = crate::agent::AGENTS.join(", "))]
+    Unknown(String),
+    /// The configuration does not fit the agent's name.
+    #[error("{0}")]
+    Options(String),
     /// A state dict that does not match this agent (nothing was changed).
     #[error(transparent)]
     State(#[from] StateError),

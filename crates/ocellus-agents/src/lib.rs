@@ -1,17 +1,20 @@
-//! Pixel-RL agents on tch, one file per agent.
+//! Pixel-RL agents on tch.
 //!
-//! * [`drqv2`]: DrQ-v2 (Yarats et al. 2021), the baseline that DrM, TACO and MENTOR build on,
-//!   with DrM (Xu et al. 2024) as its `[agent.drm]` option.
+//! * [`agent`]: the [`Agent`] interface the trainer, evaluation and checkpoints use, and
+//!   [`build_agent`], which builds one by its registered name ([`AGENTS`]).
+//! * [`drqv2`]: DrQ-v2 (Yarats et al. 2021), the learner that DrM, TACO and MENTOR build on,
+//!   with DrM (Xu et al. 2024) as its `[agent.drm]` option (`drqv2/drm.rs`).
 //!
-//! An agent exposes `act`, `update_critic`, `update_actor` and `update`; `update` always
-//! performs one update on the batch it is given, and the trainer owns the cadence. Its whole
-//! state (parameters, optimiser moments and counts, generator states) is a list of named
-//! tensors for one safetensors checkpoint.
+//! An agent's `update` always performs one update on the batch it is given; the trainer owns
+//! the cadence. Its whole state (parameters, optimiser moments and counts, generator states)
+//! is a list of named tensors for one safetensors checkpoint.
 #![deny(missing_docs)]
 
+pub mod agent;
 pub mod drqv2;
 pub mod error;
 
+pub use agent::{build_agent, Agent, AGENTS};
 pub use drqv2::{
     Batch, DrQV2Agent, DrQV2Config, DrQV2RawConfig, DrmConfig, DrmMetrics, DrmRawConfig,
     UpdateMetrics, DRM_METRIC_NAMES, METRIC_NAMES,

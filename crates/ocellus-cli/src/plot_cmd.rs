@@ -93,7 +93,10 @@ pub fn run(args: &PlotArgs) -> Result<()> {
     for run in &runs {
         let config = read_run_config(&RunPaths::new(run))
             .with_context(|| format!("reading the config of {}", run.display()))?;
-        let label = format!("{} drqv2-{}", config.run.task, config.run.preset);
+        let label = format!(
+            "{} {}-{}",
+            config.run.task, config.raw.run.agent, config.run.preset
+        );
         groups
             .entry(label)
             .or_default()

@@ -66,18 +66,39 @@ fn final_agent(run: &Path) -> Vec<u8> {
 
 #[test]
 fn a_sigkilled_run_resumes_to_the_uninterrupted_result() {
-    let whole = scratch("whole");
+    sigkilled_run_resumes_to_the_uninterrupted_result("drqv2", &[]);
+}
+
+/// DrM perturbs every 100 agent steps (800 frames), so perturbations fall both before and
+/// after the kill.
+#[test]
+fn a_sigkilled_drm_run_resumes_to_the_uninterrupted_result() {
+    sigkilled_run_resumes_to_the_uninterrupted_result(
+        "drm",
+        &[
+            "--agent",
+            "drm",
+            "--set",
+            "agent.drm.perturb_every_agent_steps=100",
+        ],
+    );
+}
+
+fn sigkilled_run_resumes_to_the_uninterrupted_result(name: &str, extra: &[&str]) {
+    let whole = scratch(&format!("{name}-whole"));
     let status = ocellus()
         .args(TRAIN_ARGS)
+        .args(extra)
         .arg("--run-dir")
         .arg(&whole)
         .status()
         .unwrap();
     assert!(status.success(), "the uninterrupted run failed: {status}");
 
-    let killed = scratch("killed");
+    let killed = scratch(&format!("{name}-killed"));
     let mut child = ocellus()
         .args(TRAIN_ARGS)
+        .args(extra)
         .arg("--run-dir")
         .arg(&killed)
         .spawn()

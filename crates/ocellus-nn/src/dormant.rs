@@ -15,7 +15,11 @@
 //!
 //! Reference code: XuGW-Kevin/DrM @ 317116a, `utils.py::cal_dormant_ratio` (the same function
 //! in suninghuang19/mentor @ f4fa81f `utils.py::cal_dormant_ratio`). It hooks the output of
-//! every `nn.Linear` of the actor (trunk Linear and the three policy Linears, *pre-activation*),
+//! every `nn.Linear` of the actor (trunk Linear and the three policy Linears) and reads the
+//! hooked tensors after the forward pass; the two hidden policy Linears are followed by
+//! `nn.ReLU(inplace=True)`, which overwrites their outputs, so those layers are scored on their
+//! activations (post-ReLU), the trunk before LayerNorm and the last layer before tanh (the
+//! caller passes what to score: `ocellus_agents`' `Actor::linear_outputs`). It then
 //! computes `mean_output = |out|.mean(0)` and `avg = mean_output.mean()`, counts neuron `i`
 //! dormant when `mean_output[i] < avg * percentage` with `percentage = dormant_threshold =
 //! 0.025` (`cfgs/agent/drm.yaml`), and returns `Σ dormant / Σ out_features` over all hooked

@@ -7,7 +7,7 @@
 //! *every* problem at once. [`ConfigBuilder`] layers a preset, an optional file and
 //! `section.key=value` overrides, in that order, before validation.
 
-use ocellus_agents::drqv2::PRESETS;
+use ocellus_agents::drqv2::{PRESETS, TASK_PRESETS};
 use ocellus_agents::{DrQV2Config, DrQV2RawConfig};
 use ocellus_core::EnvFrames;
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,11 @@ pub struct RawRunConfig {
     pub video: bool,
     /// LZ4-compress replay frames with this many bytes reserved per frame; 0 = raw frames.
     pub replay_lz4_frame_budget_bytes: u64,
+    /// The per-domain values of `configs/task_presets.toml` that the builder applied over the
+    /// preset for this task, e.g. `cpu/reacher: action_repeat = 4` (a record; the `[agent]`
+    /// table holds the values used). Absent when none applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_preset: Option<String>,
     /// libtorch intra-op threads; 0 = libtorch's default (`OMP_NUM_THREADS`, else all cores).
     /// Two runs side by side on two cores learn fastest with 1 each. Results are bitwise
     /// reproducible for a given thread count (reductions may split differently across counts).
@@ -79,6 +84,7 @@ impl Default for RawRunConfig {
             checkpoint_every_frames: 50_000,
             video: true,
             replay_lz4_frame_budget_bytes: 0,
+            task_preset: None,
             threads: 0,
         }
     }
@@ -271,10 +277,15 @@ impl TrainConfig {
     }
 }
 
-/// Layers the sources of a configuration: preset, then a file, then overrides.
+/// Layers the sources of a configuration: the preset, then its per-domain values for the
+/// run's task (`configs/task_presets.toml`), then a file, then overrides.
 #[derive(Clone, Debug)]
 pub struct ConfigBuilder {
-    table: Table,
+    /// Run defaults and the preset's `[agent]` table.
+    preset: Table,
+    preset_name: String,
+    /// What files and overrides set, applied last.
+    user: Table,
     origin: Vec<String>,
 }
 
@@ -309,7 +320,9 @@ impl ConfigBuilder {
         );
         table.insert("agent".into(), Value::Table(agent));
         Ok(ConfigBuilder {
-            table,
+            preset: table,
+            preset_name: preset.to_string(),
+            user: Table::new(),
             origin: vec![format!("preset {preset}")],
         })
     }
@@ -324,7 +337,7 @@ impl ConfigBuilder {
             origin: origin.to_string(),
             message: e.to_string(),
         })?;
-        merge(&mut self.table, file);
+        merge(&mut self.user, file);
         self.origin.push(origin.to_string());
         Ok(self)
     }
@@ -340,7 +353,7 @@ impl ConfigBuilder {
         let mut problems = Vec::new();
         for o in overrides {
             let o = o.as_ref();
-            if let Err(reason) = set(&mut self.table, o) {
+            if let Err(reason) = set(&mut self.user, o) {
                 problems.push(format!("`{o}`: {reason}"));
             }
         }
@@ -357,21 +370,38 @@ impl ConfigBuilder {
     ///
     /// # Errors
     /// [`ConfigError::Parse`] or [`ConfigError::Invalid`].
-    pub fn build(mut self) -> Result<TrainConfig, ConfigError> {
+    pub fn build(self) -> Result<TrainConfig, ConfigError> {
         let origin = self.origin.join(" + ");
-        let is_drm = self
-            .table
+        let mut table = self.preset;
+        let run_value = |key: &str| {
+            [&self.user, &table]
+                .iter()
+                .find_map(|t| t.get("run")?.get(key)?.as_str().map(str::to_string))
+        };
+        let task = run_value("task").unwrap_or_default();
+        let domain = task.split('-').next().unwrap_or_default().to_string();
+        if let Some(values) = task_preset(&self.preset_name, &domain) {
+            let listed: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let label = format!("{}/{domain}: {}", self.preset_name, listed.join(", "));
+            if let Some(Value::Table(agent)) = table.get_mut("agent") {
+                merge(agent, values);
+            }
+            if let Some(Value::Table(run)) = table.get_mut("run") {
+                run.insert("task_preset".into(), Value::String(label));
+            }
+        }
+        merge(&mut table, self.user);
+        let is_drm = table
             .get("run")
             .and_then(|r| r.get("agent"))
             .and_then(Value::as_str)
             == Some("drm");
-        let paper = self
-            .table
+        let paper = table
             .get("run")
             .and_then(|r| r.get("preset"))
             .and_then(Value::as_str)
             == Some("paper");
-        if let (true, Some(Value::Table(agent))) = (is_drm, self.table.get_mut("agent")) {
+        if let (true, Some(Value::Table(agent))) = (is_drm, table.get_mut("agent")) {
             agent.entry("drm").or_insert_with(|| {
                 let mut drm = Table::new();
                 if !paper {
@@ -384,13 +414,22 @@ impl ConfigBuilder {
             });
         }
         let raw: RawTrainConfig =
-            Value::Table(self.table)
+            Value::Table(table)
                 .try_into()
                 .map_err(|e: toml::de::Error| ConfigError::Parse {
                     origin: origin.clone(),
                     message: e.to_string(),
                 })?;
         raw.validate(&origin)
+    }
+}
+
+/// The `[<preset>.<domain>]` table of `configs/task_presets.toml`, if any.
+fn task_preset(preset: &str, domain: &str) -> Option<Table> {
+    let all: Table = toml::from_str(TASK_PRESETS).expect("task_presets.toml is valid TOML");
+    match all.get(preset)?.get(domain)? {
+        Value::Table(t) => Some(t.clone()),
+        _ => None,
     }
 }
 
@@ -473,6 +512,114 @@ mod tests {
         assert_ne!(old, text);
         let old = TrainConfig::from_toml_str(&old, "old run").unwrap();
         assert_eq!(old.run.threads, None);
+    }
+
+    /// The config of `preset` with `sets` applied.
+    fn built(preset: &str, sets: &[&str]) -> Result<TrainConfig, ConfigError> {
+        ConfigBuilder::from_preset(preset)
+            .unwrap()
+            .set_all(sets)
+            .unwrap()
+            .build()
+    }
+
+    #[test]
+    fn drm_gets_its_table_sized_for_the_preset_and_round_trips() {
+        let build = built;
+        let cpu = build("cpu", &["run.agent=drm"]).unwrap();
+        let drm = cpu.agent.drm.as_ref().unwrap();
+        assert_eq!(
+            drm.perturb_every.0, DRM_CPU_PERTURB_EVERY_AGENT_STEPS,
+            "cpu runs are too short for the reference's period"
+        );
+        assert_eq!(drm.expectile, 0.9);
+        let paper = build("paper", &["run.agent=drm"]).unwrap();
+        assert_eq!(paper.agent.drm.unwrap().perturb_every.0, 100_000);
+        // a user's own value wins, and the resolved config reads back the same
+        let own = build(
+            "cpu",
+            &["run.agent=drm", "agent.drm.perturb_every_agent_steps=700"],
+        )
+        .unwrap();
+        assert_eq!(own.agent.drm.as_ref().unwrap().perturb_every.0, 700);
+        let again = TrainConfig::from_toml_str(&own.to_toml_string(), "resolved").unwrap();
+        assert_eq!(again, own);
+        // plain DrQ-v2 writes no [agent.drm]
+        assert!(!build("cpu", &[]).unwrap().to_toml_string().contains("drm"));
+    }
+
+    #[test]
+    fn the_task_picks_its_domain_values_under_the_users_overrides() {
+        let build = |preset: &str, sets: &[&str]| built(preset, sets).unwrap();
+        let reacher = build("cpu", &["run.task=reacher-easy"]);
+        assert_eq!(reacher.agent.action_repeat, 4);
+        assert_eq!(
+            reacher.raw.run.task_preset.as_deref(),
+            Some("cpu/reacher: action_repeat = 4")
+        );
+        assert!(reacher
+            .to_toml_string()
+            .contains("task_preset = \"cpu/reacher: action_repeat = 4\""));
+        assert_eq!(
+            build("cpu", &["run.task=finger-spin"]).agent.action_repeat,
+            2
+        );
+        assert_eq!(
+            build("cpu", &["run.task=ball_in_cup-catch"])
+                .agent
+                .action_repeat,
+            4
+        );
+        assert_eq!(
+            build("cpu", &["run.task=cartpole-swingup"])
+                .agent
+                .action_repeat,
+            8
+        );
+        // an explicit value wins; the record still says what the domain would have set
+        let own = build("cpu", &["run.task=reacher-easy", "agent.action_repeat=2"]);
+        assert_eq!(own.agent.action_repeat, 2);
+        // the paper preset keeps DrQ-v2's repeat 2 for every task, and a domain without
+        // values gets none
+        let paper = build("paper", &["run.task=reacher-easy"]);
+        assert_eq!(
+            (paper.agent.action_repeat, paper.raw.run.task_preset),
+            (2, None)
+        );
+        assert_eq!(
+            build("cpu", &["run.task=pendulum-swingup"])
+                .raw
+                .run
+                .task_preset,
+            None
+        );
+        // a file's task counts like --set's
+        let file = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .merge_toml("[run]\ntask = \"reacher-hard\"", "my.toml")
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(file.agent.action_repeat, 4);
+    }
+
+    #[test]
+    fn agent_name_and_drm_table_must_agree() {
+        let error_of = |sets: &[&str]| built("cpu", sets).unwrap_err().to_string();
+        for (sets, message) in [
+            (
+                &["agent.drm.expectile=0.8"][..],
+                "`drm` and an [agent.drm] table go together",
+            ),
+            (&["run.agent=mentor"], "the agents are drqv2, drm"),
+            (
+                &["run.agent=drm", "agent.policy=max_entropy"],
+                "DrM's σ and λ act on the deterministic policy",
+            ),
+        ] {
+            let err = error_of(sets);
+            assert!(err.contains(message), "{sets:?}: {err}");
+        }
     }
 
     #[test]

@@ -8,34 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
-use ocellus_agents::DrQV2Agent;
 use ocellus_core::{derive_seed, AgentSteps};
-use ocellus_envs::EnvBuilder;
 use tch::Tensor;
 
 use crate::checkpoint;
+use crate::episode::{eval_episode, mean_std, EpisodeRecorders, Session, TraceStep, Q_SWEEP};
 use crate::error::{CheckpointError, TrainError};
 use crate::run_dir::{self, RunPaths};
-use crate::trainer::{eval_episode, mean_std, EpisodeRecorders};
 use crate::video;
-
-/// Action values at which [`trace`](evaluate_run)s evaluate Q along each action dimension.
-pub(crate) const Q_SWEEP: [f32; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
-
-/// One agent step of a traced evaluation episode.
-#[derive(Clone, Debug)]
-pub(crate) struct TraceStep {
-    /// Agent step within the episode, from 0.
-    pub step: u32,
-    /// The environment's state observation before the action.
-    pub state: Vec<f64>,
-    /// The (mean) action taken.
-    pub action: Vec<f32>,
-    /// Q at `action`, then per action dimension Q at each value of [`Q_SWEEP`].
-    pub q: Vec<f32>,
-    /// The reward of the step (summed over the action repeat).
-    pub reward: f64,
-}
 
 /// Seed stream of `ocellus eval` episodes (distinct from the training run's own evaluations).
 const STREAM_OFFLINE_EVAL: u64 = 4;
@@ -85,33 +65,15 @@ pub fn evaluate_run(
         }
         .into());
     }
-    crate::trainer::apply_threads(&config.run);
-    let a = &config.agent;
-    let size = a.image_size as usize;
-    let mut env = EnvBuilder::new(&config.run.task)
-        .size(size, size)
-        .action_repeat(a.action_repeat)
-        .frame_stack(a.frame_stack as usize)
-        .build()?;
-    let pixels = env
-        .spec()
-        .pixels
-        .clone()
-        .expect("the builder renders pixels");
-    let shape = [
-        pixels.shape[0] as i64,
-        pixels.shape[1] as i64,
-        pixels.shape[2] as i64,
-    ];
-    let frame_len = pixels.num_elements() / a.frame_stack as usize;
-    let action_dim = env.spec().action.num_elements() as i64;
-    let mut agent = DrQV2Agent::new(
-        a.clone(),
-        shape,
-        action_dim,
-        config.run.device,
-        config.run.seed,
-    )?;
+    let Session {
+        builder,
+        obs_shape: shape,
+        frame_len,
+        mut agent,
+        ..
+    } = Session::open(&config)?;
+    let mut env = builder.build()?;
+    let size = config.agent.image_size as usize;
     let restore = |reason: String| CheckpointError::Restore {
         dir: dir.clone(),
         part: "agent.safetensors",
@@ -133,7 +95,7 @@ pub fn evaluate_run(
             trace: trace_path.is_some().then_some(&mut trace),
         };
         returns.push(eval_episode(
-            &mut agent,
+            agent.as_mut(),
             env.as_mut(),
             derive_seed(base, u64::from(i)),
             shape,

@@ -26,9 +26,11 @@
 
 pub mod checkpoint;
 pub mod config;
+mod episode;
 pub mod error;
 pub mod eval;
 pub mod run_dir;
+mod state;
 pub mod trainer;
 pub mod video;
 

@@ -44,19 +44,19 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ocellus_agents::{Batch as AgentBatch, DrQV2Agent};
-use ocellus_core::{derive_seed, AgentSteps, EnvFrames, RandomState, StepKind};
-use ocellus_envs::{EnvBuilder, EnvState, Environment};
+use ocellus_agents::{Agent, Batch as AgentBatch};
+use ocellus_core::{derive_seed, AgentSteps, EnvFrames, RandomState};
+use ocellus_envs::{EnvState, Environment};
 use ocellus_monitor::{MetricLog, Progress, Row};
 use ocellus_replay::{Batch as ReplayBatch, Compression, ReplayBuffer, ReplayConfig, Step};
-use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
 use crate::checkpoint::{self, CheckpointWriter, Manifest, CHECKPOINT_FORMAT, CHECKPOINT_VERSION};
 use crate::config::TrainConfig;
+use crate::episode::{eval_episode, mean_std, policy_action, EpisodeRecorders, Session};
 use crate::error::{CheckpointError, TrainError};
-use crate::eval::{TraceStep, Q_SWEEP};
 use crate::run_dir::{self, RunPaths};
+use crate::state::{hex, unhex, LossSums, TrainerState, LOSS_KEYS_ADDED_LATER};
 use crate::video;
 
 /// Seed streams derived from the run seed with [`derive_seed`].
@@ -112,125 +112,13 @@ impl RunSummary {
         (total > 0.0).then(|| 1.0 - self.learner.as_secs_f64() / total)
     }
 }
-
-/// Update metrics summed since the last `loss/` row (averaged when logged), by name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LossSums {
-    count: u64,
-    /// f64 bit patterns, in `names` order (exact in JSON).
-    sums: Vec<u64>,
-    /// The metric of each sum. Absent in checkpoints written before metrics were named: their
-    /// sums follow [`LEGACY_LOSS_KEYS`] (a prefix of it, for the oldest).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    names: Vec<String>,
-}
-
-/// The order of the unnamed sums of older checkpoints: DrQ-v2's twelve metrics.
-const LEGACY_LOSS_KEYS: [&str; 12] = ocellus_agents::METRIC_NAMES;
-
-/// Columns `loss.csv` gained after runs were first written; a resumed older run keeps its
-/// header and goes on without them.
-const LOSS_KEYS_ADDED_LATER: [&str; 3] = [
-    "actor_saturation",
-    "actor_temperature",
-    "actor_dormant_ratio",
-];
-
-impl LossSums {
-    fn add(&mut self, values: &[(&'static str, f64)]) {
-        if self.names.is_empty() {
-            // Sums from a checkpoint written before a key existed keep their prefix; the new
-            // keys start from zero (resetting all would mean the old keys by a count that
-            // includes updates their sums no longer hold).
-            self.names = LEGACY_LOSS_KEYS[..self.sums.len().min(LEGACY_LOSS_KEYS.len())]
-                .iter()
-                .map(|k| k.to_string())
-                .collect();
-            self.sums.truncate(self.names.len());
-        }
-        for (name, x) in values {
-            let i = match self.names.iter().position(|n| n == name) {
-                Some(i) => i,
-                None => {
-                    self.names.push(name.to_string());
-                    self.sums.push(0f64.to_bits());
-                    self.names.len() - 1
-                }
-            };
-            self.sums[i] = (f64::from_bits(self.sums[i]) + x).to_bits();
-        }
-        self.count += 1;
-    }
-
-    /// The means of the metrics in `order` (the agent's metric names) that have a sum, in
-    /// that order; resets the sums.
-    fn take_means(&mut self, order: &[&'static str]) -> Option<Vec<(&'static str, f64)>> {
-        if self.count == 0 {
-            return None;
-        }
-        let n = self.count as f64;
-        let out = order
-            .iter()
-            .filter_map(|k| {
-                let i = self.names.iter().position(|name| name == k)?;
-                Some((*k, f64::from_bits(self.sums[i]) / n))
-            })
-            .collect();
-        *self = LossSums::default();
-        Some(out)
-    }
-}
-
-/// Everything of the loop that is not agent, environment or replay: `trainer.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TrainerState {
-    env_frames: u64,
-    agent_steps: u64,
-    episodes: u64,
-    updates: u64,
-    /// Evaluation episodes run so far: the position in the eval seed stream.
-    eval_episodes_done: u64,
-    /// Frame count of the last evaluation.
-    last_eval_frames: Option<u64>,
-    /// Mean return of the last evaluation (f64 bits).
-    last_eval_return: Option<u64>,
-    /// Return of the running episode so far (f64 bits, exact in JSON).
-    episode_return: u64,
-    /// Agent steps of the running episode so far.
-    episode_agent_steps: u64,
-    /// Return of the last finished training episode (f64 bits).
-    last_return: Option<u64>,
-    /// `RandomState::to_bytes` of the replay-sampling generator, hex.
-    sample_rng: String,
-    /// `RandomState::to_bytes` of the seed-phase action generator, hex.
-    seed_action_rng: String,
-    /// Update metrics pending for the next `loss/` row.
-    losses: LossSums,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// A DrQ-v2 training run: environments, agent, replay, logs and checkpoints.
+/// A training run: environments, agent, replay, logs and checkpoints.
 pub struct Trainer {
     config: TrainConfig,
     paths: RunPaths,
     env: Box<dyn Environment>,
     eval_env: Box<dyn Environment>,
-    agent: DrQV2Agent,
+    agent: Box<dyn Agent>,
     replay: ReplayBuffer,
     batch: ReplayBatch,
     log: MetricLog,
@@ -379,33 +267,22 @@ impl Trainer {
         paths: RunPaths,
         keep_logs_up_to: Option<EnvFrames>,
     ) -> Result<Self, TrainError> {
-        let a = &config.agent;
-        let size = a.image_size as usize;
-        let builder = EnvBuilder::new(&config.run.task)
-            .size(size, size)
-            .action_repeat(a.action_repeat)
-            .frame_stack(a.frame_stack as usize);
+        let Session {
+            builder,
+            obs_shape,
+            frame_shape,
+            frame_len,
+            action_dim,
+            agent,
+        } = Session::open(&config)?;
         let env = builder.build()?;
         let eval_env = builder.build()?;
-        let spec = env.spec().clone();
-        let pixels = spec.pixels.clone().expect("the builder renders pixels");
-        let obs_shape = [
-            pixels.shape[0] as i64,
-            pixels.shape[1] as i64,
-            pixels.shape[2] as i64,
-        ];
-        let channels = pixels.shape[0] / a.frame_stack as usize;
-        let frame_shape = [channels, pixels.shape[1], pixels.shape[2]];
-        let frame_len: usize = frame_shape.iter().product();
-        let action_dim = spec.action.num_elements();
-        apply_threads(&config.run);
-        let agent = DrQV2Agent::new(
-            a.clone(),
-            obs_shape,
-            action_dim as i64,
-            config.run.device,
-            config.run.seed,
-        )?;
+        let pixels = env
+            .spec()
+            .pixels
+            .clone()
+            .expect("the builder renders pixels");
+        let a = &config.agent;
         let mut rc =
             ReplayConfig::drqv2(replay_capacity(&config) as usize, frame_shape, action_dim);
         rc.frame_stack = a.frame_stack as usize;
@@ -487,8 +364,8 @@ impl Trainer {
     }
 
     /// The agent (e.g. to compare parameters).
-    pub fn agent(&self) -> &DrQV2Agent {
-        &self.agent
+    pub fn agent(&self) -> &dyn Agent {
+        self.agent.as_ref()
     }
 
     /// Raises the run's length to `frames` (e.g. to continue a finished run) and records it
@@ -585,7 +462,7 @@ impl Trainer {
                     .collect()
             } else {
                 policy_action(
-                    &mut self.agent,
+                    self.agent.as_mut(),
                     &self.obs,
                     self.obs_shape,
                     agent_steps,
@@ -640,7 +517,7 @@ impl Trainer {
                     );
                     let metrics = self.agent.update(&batch, agent_steps);
                     summary.learner += learner.elapsed();
-                    self.state.losses.add(&metrics.named());
+                    self.state.losses.add(&metrics);
                     self.state.updates += 1;
                     summary.updates += 1;
                 }
@@ -763,7 +640,7 @@ impl Trainer {
                 trace: None,
             };
             returns.push(eval_episode(
-                &mut self.agent,
+                self.agent.as_mut(),
                 self.eval_env.as_mut(),
                 seed,
                 self.obs_shape,
@@ -842,14 +719,6 @@ fn agent_config_toml(config: &TrainConfig) -> String {
     toml::to_string(&config.raw.agent).expect("a validated agent config serialises")
 }
 
-/// Sets libtorch's intra-op thread count from `run.threads` (a process-wide setting; `None`
-/// leaves libtorch's default).
-pub(crate) fn apply_threads(run: &crate::RunConfig) {
-    if let Some(n) = run.threads {
-        tch::set_num_threads(n as i32);
-    }
-}
-
 /// Replay capacity: the preset's, but never more than the run can fill (its agent steps plus
 /// one `First` step per episode, bounded generously), so short runs do not reserve a 1M ring.
 fn replay_capacity(config: &TrainConfig) -> u64 {
@@ -859,150 +728,4 @@ fn replay_capacity(config: &TrainConfig) -> u64 {
         .to_agent_steps(config.agent.action_repeat)
         .0;
     config.agent.replay_capacity.min(steps + steps / 2 + 64)
-}
-
-/// The agent's action for one stacked observation `[C·k, H, W]`.
-fn policy_action(
-    agent: &mut DrQV2Agent,
-    obs: &[u8],
-    shape: [i64; 3],
-    agent_steps: AgentSteps,
-    eval_mode: bool,
-) -> Vec<f32> {
-    let obs = Tensor::from_slice(obs).view(shape); // [C·k, H, W] u8
-    let action = agent.act(&obs, agent_steps, eval_mode); // [1, A] f32
-    Vec::<f32>::try_from(action.view([-1])).expect("a 1-d f32 action converts")
-}
-
-/// What an evaluation episode records besides its return.
-pub(crate) struct EpisodeRecorders<'a> {
-    /// Receives each newest frame, the reset frame first (the evaluation video).
-    pub(crate) video: Option<&'a mut Vec<Vec<u8>>>,
-    /// Receives one [`TraceStep`] per agent step (state before the action, the action, the
-    /// critic's Q-sweep, the reward).
-    pub(crate) trace: Option<&'a mut Vec<TraceStep>>,
-}
-
-/// One deterministic (mean-action) episode from `reset(Some(seed))`; returns its return and
-/// feeds the `record`ers.
-pub(crate) fn eval_episode(
-    agent: &mut DrQV2Agent,
-    env: &mut dyn Environment,
-    seed: u32,
-    obs_shape: [i64; 3],
-    frame_len: usize,
-    agent_steps: AgentSteps,
-    record: EpisodeRecorders,
-) -> Result<f64, TrainError> {
-    let EpisodeRecorders {
-        mut video,
-        mut trace,
-    } = record;
-    let first = env.reset(Some(seed));
-    let mut obs = first.pixels.to_vec();
-    let mut state = first.state.to_vec();
-    if let Some(v) = video.as_deref_mut() {
-        v.push(obs[obs.len() - frame_len..].to_vec());
-    }
-    let mut ret = 0.0;
-    let mut steps = 0;
-    loop {
-        let action = policy_action(agent, &obs, obs_shape, agent_steps, true);
-        let q_sweep = trace
-            .is_some()
-            .then(|| q_sweep(agent, &obs, obs_shape, &action));
-        let ts = env.step(&action)?;
-        ret += ts.reward;
-        obs.copy_from_slice(ts.pixels);
-        steps += 1;
-        if let (Some(t), Some(q)) = (trace.as_deref_mut(), q_sweep) {
-            t.push(TraceStep {
-                step: steps - 1,
-                state: std::mem::replace(&mut state, ts.state.to_vec()),
-                action,
-                q,
-                reward: ts.reward,
-            });
-        }
-        if let Some(v) = video.as_deref_mut() {
-            v.push(obs[obs.len() - frame_len..].to_vec());
-        }
-        if ts.kind.is_last() {
-            return Ok(ret);
-        }
-        debug_assert_eq!(ts.kind, StepKind::Mid);
-    }
-}
-
-/// The critic's `min(Q1, Q2)` at one observation: at `action`, then, for each action
-/// dimension `d` in turn, at `action` with `a_d` replaced by each value of [`Q_SWEEP`].
-fn q_sweep(agent: &DrQV2Agent, obs: &[u8], shape: [i64; 3], action: &[f32]) -> Vec<f32> {
-    let dims = action.len();
-    let mut candidates = action.to_vec();
-    for d in 0..dims {
-        for &v in &Q_SWEEP {
-            let mut a = action.to_vec();
-            a[d] = v;
-            candidates.extend(a);
-        }
-    }
-    let candidates = Tensor::from_slice(&candidates).view([-1, dims as i64]);
-    let obs = Tensor::from_slice(obs).view(shape);
-    Vec::<f32>::try_from(agent.q_values(&obs, &candidates)).expect("a 1-d f32 tensor converts")
-}
-
-/// Mean and population standard deviation (0 for fewer than two values).
-pub(crate) fn mean_std(xs: &[f64]) -> (f64, f64) {
-    if xs.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
-    (mean, var.sqrt())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ocellus_agents::UpdateMetrics;
-
-    #[test]
-    fn loss_sums_from_a_checkpoint_with_fewer_keys_keep_their_sums() {
-        // A checkpoint written before the last key existed: one update summed, batch_reward 3.
-        let json = format!(
-            r#"{{"count": 1, "sums": {:?}}}"#,
-            vec![3f64.to_bits(); LEGACY_LOSS_KEYS.len() - 1]
-        );
-        let mut sums: LossSums = serde_json::from_str(&json).unwrap();
-        sums.add(
-            &UpdateMetrics {
-                batch_reward: 2.0,
-                ..UpdateMetrics::default()
-            }
-            .named(),
-        );
-        let means = sums.take_means(&LEGACY_LOSS_KEYS).unwrap();
-        let mean = |key: &str| means.iter().find(|(k, _)| *k == key).unwrap().1;
-        assert_eq!(mean("batch_reward"), 2.5); // (3 + 2) / 2, not 2 / 2
-        assert_eq!(mean(LEGACY_LOSS_KEYS[LEGACY_LOSS_KEYS.len() - 1]), 0.0);
-        assert_eq!(means.len(), LEGACY_LOSS_KEYS.len());
-    }
-
-    #[test]
-    fn loss_sums_are_kept_by_name_and_survive_json() {
-        let named = |x: f64| vec![("critic_loss", x), ("drm_lambda", 2.0 * x)];
-        let mut sums = LossSums::default();
-        sums.add(&named(1.0));
-        let mut sums: LossSums =
-            serde_json::from_str(&serde_json::to_string(&sums).unwrap()).unwrap();
-        sums.add(&named(3.0));
-        // order is the agent's, whatever order the sums were created in
-        let means = sums.take_means(&["drm_lambda", "actor_loss", "critic_loss"]);
-        assert_eq!(
-            means.unwrap(),
-            vec![("drm_lambda", 4.0), ("critic_loss", 2.0)]
-        );
-        assert_eq!(sums, LossSums::default());
-    }
 }

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ocellus_core::EnvFrames;
-use ocellus_train::{CheckpointError, Outcome, TrainError, Trainer};
+use ocellus_train::{CheckpointError, Outcome, TrainConfig, TrainError, Trainer};
 use tch::Tensor;
 
 mod common;
-use common::{never, scratch, tiny};
+use common::{never, scratch, tiny, tiny_with};
 
 /// A log file without its wall-clock columns (`fps`, `non_learner_fraction`).
 fn deterministic_csv(path: &Path) -> Vec<String> {
@@ -40,18 +40,32 @@ fn assert_same_agents(a: &Trainer, b: &Trainer) {
 
 #[test]
 fn killed_and_resumed_run_is_bit_identical_to_an_uninterrupted_one() {
-    let frames = 4000;
+    killed_and_resumed_matches_uninterrupted("drqv2", tiny(4000));
+}
+
+/// DrM perturbs every 100 agent steps (800 frames): at 200 agent steps before the checkpoint
+/// at frame 1600, and at 300, 400 and 500 after it.
+#[test]
+fn a_killed_and_resumed_drm_run_is_bit_identical_too() {
+    let config = tiny_with(
+        4000,
+        &["run.agent=drm", "agent.drm.perturb_every_agent_steps=100"],
+    );
+    killed_and_resumed_matches_uninterrupted("drm", config);
+}
+
+fn killed_and_resumed_matches_uninterrupted(name: &str, config: TrainConfig) {
     // Uninterrupted.
-    let dir_a = scratch("uninterrupted");
-    let mut a = Trainer::create(tiny(frames), &dir_a, "test").unwrap();
+    let dir_a = scratch(&format!("{name}-uninterrupted"));
+    let mut a = Trainer::create(config.clone(), &dir_a, "test").unwrap();
     let sa = a.run(&never()).unwrap();
     assert_eq!(sa.outcome, Outcome::Finished);
     assert!(sa.updates > 100, "{sa:?}");
 
     // Killed at frame 2400, after the periodic checkpoint at 1600: dropped without saving,
     // which is all SIGKILL does to the run directory.
-    let dir_b = scratch("killed");
-    let mut b = Trainer::create(tiny(frames), &dir_b, "test").unwrap();
+    let dir_b = scratch(&format!("{name}-killed"));
+    let mut b = Trainer::create(config, &dir_b, "test").unwrap();
     let paused = b.train_until(EnvFrames(2400), &never()).unwrap();
     assert_eq!(paused.outcome, Outcome::Paused);
     drop(b);
@@ -61,6 +75,14 @@ fn killed_and_resumed_run_is_bit_identical_to_an_uninterrupted_one() {
     assert_eq!(sb.outcome, Outcome::Finished);
 
     assert_same_agents(&a, &b);
+    if name == "drm" {
+        let state = b.agent().state_dict();
+        let (_, count) = state
+            .iter()
+            .find(|(k, _)| k == "drm.perturbations")
+            .expect("a DrM agent");
+        assert!(count.int64_value(&[]) >= 3, "{count}");
+    }
     assert_eq!(sa.last_eval_return, sb.last_eval_return);
     for log in ["train.csv", "eval.csv", "loss.csv"] {
         assert_eq!(

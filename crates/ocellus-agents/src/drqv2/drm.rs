@@ -54,7 +54,7 @@ use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Kind, Tensor};
 
 use super::{Actor, Critic, DrQV2Agent, DrQV2Config};
-use crate::error::{AgentError, ConfigProblem};
+use crate::error::{AgentError, ConfigError, ConfigProblem};
 
 /// Seed stream of the value network's initialisation.
 pub(super) const STREAM_VALUE_INIT: u64 = 4;
@@ -121,6 +121,18 @@ pub struct DrmConfig {
 }
 
 impl DrmRawConfig {
+    /// Checks every value and returns the typed config, or all problems at once.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] listing each out-of-range value; `origin` names the source.
+    pub fn to_config(&self, origin: &str) -> Result<DrmConfig, ConfigError> {
+        let mut problems = Vec::new();
+        self.validate(&mut problems).ok_or(ConfigError::Invalid {
+            origin: origin.to_string(),
+            problems,
+        })
+    }
+
     /// Appends every out-of-range value to `problems` and returns the typed config if there
     /// was none.
     pub(super) fn validate(&self, problems: &mut Vec<ConfigProblem>) -> Option<DrmConfig> {
@@ -190,7 +202,7 @@ impl DrmRawConfig {
             self.expectile,
             "must be in [0, 1]",
         );
-        (problems.len() == before).then(|| DrmConfig {
+        (problems.len() == before).then_some(DrmConfig {
             perturb_every: AgentSteps(self.perturb_every_agent_steps),
             perturb_factor: PerturbFactor {
                 rate: self.perturb_rate,
@@ -308,7 +320,7 @@ impl Drm {
             c,
             &mut Rng::new(seed, STREAM_VALUE_INIT),
         );
-        let mut awaken = AwakenExploration::drm(c.stddev_schedule.clone());
+        let mut awaken = AwakenExploration::drm(c.stddev_schedule);
         awaken.dormant = config.dormant_stddev;
         awaken.num_expl_steps = c.exploration;
         Drm {
@@ -539,5 +551,295 @@ impl DrQV2Agent {
         self.critic_opt.reset_state();
         drm.value_opt.reset_state();
         drm.mark_perturbed(agent_steps, alpha);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drqv2::tests::{batch, tiny};
+    use crate::drqv2::DrQV2Config;
+    use ocellus_nn::TruncatedNormal;
+
+    const A: i64 = 2;
+
+    /// DrQ-v2's small test agent with DrM, perturbing every `period` agent steps.
+    fn drm_agent(seed: u64, period: u64) -> DrQV2Agent {
+        let mut c = tiny();
+        let raw = DrmRawConfig {
+            perturb_every_agent_steps: period,
+            ..DrmRawConfig::default()
+        };
+        c.drm = Some(raw.to_config("test").unwrap());
+        let shape = c.obs_shape(3);
+        DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
+    }
+
+    fn drm(agent: &DrQV2Agent) -> &Drm {
+        agent.drm.as_ref().unwrap()
+    }
+
+    fn copies(state: Vec<(String, Tensor)>) -> HashMap<String, Tensor> {
+        state
+            .into_iter()
+            .map(|(k, t)| (k, t.detach().copy()))
+            .collect()
+    }
+
+    #[test]
+    fn empty_table_is_the_reference_and_bad_values_are_named() {
+        let c: DrmRawConfig = toml::from_str("").unwrap();
+        let d = c.validate(&mut Vec::new()).unwrap();
+        assert_eq!(d.perturb_every, AgentSteps(100_000));
+        assert_eq!(d.perturb_factor, PerturbFactor::drm(1.0));
+        assert_eq!(d.dormant_stddev, DormantStddev::drm());
+        assert_eq!(d.lambda, ExploitLambda::drm());
+        assert_eq!(d.expectile, 0.9);
+        assert_eq!(d.to_raw(), c);
+        let bad: DrmRawConfig = toml::from_str(
+            "perturb_every_agent_steps = 0\nexpectile = 1.5\nmax_perturb_factor = 0.1",
+        )
+        .unwrap();
+        let mut problems = Vec::new();
+        assert!(bad.validate(&mut problems).is_none());
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(text[0].starts_with("`drm.perturb_every_agent_steps` = 0"));
+        assert!(text.iter().any(|t| t.starts_with("`drm.expectile` = 1.5")));
+        assert!(text
+            .iter()
+            .any(|t| t
+                .contains("`drm.max_perturb_factor` = 0.1: must be in [min_perturb_factor, 1]")));
+        assert!(toml::from_str::<DrmRawConfig>("perturb_every = 5").is_err());
+    }
+
+    #[test]
+    fn sigma_follows_the_dormant_ratio_then_the_restarted_schedule() {
+        let mut a = drm_agent(1, 1_000_000);
+        // β = 1 before any update (the reference's initial value): 1/(1 + e^{−8})
+        let s0 = 1.0 / (1.0 + (-8f64).exp());
+        assert!((a.stddev(AgentSteps(0)) - s0).abs() < 1e-15);
+        // not awakened at or before num_expl_steps (2000), even with β < 0.2
+        a.drm.as_mut().unwrap().observe(AgentSteps(2000), 0.1);
+        // 1/(1 + e^{1}) = 0.2689414213699951
+        assert!((a.stddev(AgentSteps(2000)) - 0.268_941_421_369_995_1).abs() < 1e-15);
+        // awakened at 2002: max(σ_dormant, linear(1.0, 0.1, 500000) restarted at 2002)
+        a.drm.as_mut().unwrap().observe(AgentSteps(2002), 0.1);
+        assert_eq!(drm(&a).awaken.awakened_at(), Some(AgentSteps(2002)));
+        assert_eq!(a.stddev(AgentSteps(2002)), 1.0);
+        // 250000 steps later the schedule is at 1 − 0.9/2 = 0.55
+        assert!((a.stddev(AgentSteps(252_002)) - 0.55).abs() < 1e-12);
+        // past its end the schedule gives 0.1 and σ_dormant(0.1) wins
+        assert!((a.stddev(AgentSteps(600_000)) - 0.268_941_421_369_995_1).abs() < 1e-15);
+        // a later β above 0.2 raises σ_dormant again but cannot un-awaken
+        a.drm.as_mut().unwrap().observe(AgentSteps(600_002), 0.3);
+        assert_eq!(drm(&a).awaken.awakened_at(), Some(AgentSteps(2002)));
+        assert!((a.stddev(AgentSteps(600_002)) - 0.731_058_578_630_004_9).abs() < 1e-15);
+    }
+
+    #[test]
+    fn critic_target_blends_v_and_min_q_by_lambda() {
+        let mut a = drm_agent(2, 1_000_000);
+        a.drm.as_mut().unwrap().observe(AgentSteps(10), 0.1);
+        // 0.6/(1 + e^{−5}) = 0.5959842894454291
+        let lambda = 0.595_984_289_445_429_1;
+        assert!((drm(&a).lambda() - lambda).abs() < 1e-15);
+        let b = batch(1);
+        let obs = a.aug.forward(&b.obs);
+        let next_features = tch::no_grad(|| a.encoder.forward(&a.aug.forward(&b.next_obs)));
+        // the target by hand, with a copy of the policy-noise generator
+        let t = AgentSteps(10);
+        let sigma = a.stddev(t);
+        let mut noise = a.policy_noise_rng.clone();
+        let y = tch::no_grad(|| {
+            let dist: TruncatedNormal = a.actor.forward(&next_features, sigma);
+            let next_action = dist.sample(&mut noise, Some(a.config.stddev_clip));
+            let (q1, q2) = a.critic_target.forward(&next_features, &next_action);
+            let v = drm(&a).value.forward(&next_features);
+            &b.reward + &b.bootstrap_discount * (v * lambda + q1.minimum(&q2) * (1.0 - lambda))
+        });
+        let (m, _) = a.update_critic(
+            &obs,
+            &b.action,
+            &b.reward,
+            &b.bootstrap_discount,
+            &next_features,
+            t,
+        );
+        let expected = y.mean(Kind::Float).double_value(&[]);
+        assert!(
+            (m.target_q - expected).abs() < 1e-5,
+            "{} vs {expected}",
+            m.target_q
+        );
+    }
+
+    #[test]
+    fn value_step_is_one_adam_step_on_the_expectile_loss_of_replay_q() {
+        let mut a = drm_agent(3, 1_000_000);
+        // the loss by hand on a twin: the update's first draw shifts o, the encoder and the
+        // critic are those before the step, u = min(Q1, Q2)(h, a) − V(h), weight 0.9 where
+        // u ≥ 0 and 0.1 where u < 0
+        let mut twin = drm_agent(3, 1_000_000);
+        let b = batch(2);
+        let expected = tch::no_grad(|| {
+            let h = twin.encoder.forward(&twin.aug.forward(&b.obs));
+            let (q1, q2) = twin.critic.forward(&h, &b.action);
+            let u = q1.minimum(&q2) - drm(&twin).value.forward(&h);
+            let w = u.lt(0.0).to_kind(Kind::Float) * (0.1 - 0.9) + 0.9;
+            (w * u.square()).mean(Kind::Float).double_value(&[])
+        });
+        let before = copies(drm(&a).parameter_state());
+        let m = a.update(&b, AgentSteps(3000));
+        let d = m.drm.unwrap();
+        assert!(expected > 0.0);
+        assert!(
+            (d.value_loss - expected).abs() < 1e-6 * expected,
+            "{} vs {expected}",
+            d.value_loss
+        );
+        assert_eq!(drm(&a).value_opt.steps(), 1);
+        let after = copies(drm(&a).parameter_state());
+        assert!(
+            before.iter().any(|(k, t)| !t.equal(&after[k])),
+            "V did not move"
+        );
+        // λ of the first update comes from β = 1: 0.6/(1 + e^{40})
+        assert!((d.lambda - 0.6 / (1.0 + 40f64.exp())).abs() < 1e-20);
+        // the update recorded its β for the next one
+        assert_eq!(drm(&a).beta, m.actor.dormant_ratio);
+        assert_eq!(m.named().len(), a.metric_names().len());
+        assert!(m
+            .named()
+            .iter()
+            .zip(a.metric_names())
+            .all(|((k, _), n)| *k == n));
+    }
+
+    #[test]
+    fn perturbation_moves_linear_weights_by_the_formula_and_clears_adam() {
+        let mut a = drm_agent(4, 100);
+        // the first update (step 250: boundaries 100 and 200 passed in the seed phase, none due)
+        let m = a.update(&batch(1), AgentSteps(250));
+        assert_eq!(m.drm.unwrap().perturbations, 0.0);
+        assert_eq!(a.actor_opt.steps(), 1);
+        a.drm.as_mut().unwrap().beta = 0.3; // α = clip(1 − 0.6, 0.2, 1) = 0.4
+        let alpha = 0.4;
+        let before = copies(a.parameter_state());
+        let before_value = copies(drm(&a).parameter_state());
+        // φ as the perturbation draws them: actor, critic, target critic, value net in turn
+        let mut rng = drm(&a).perturb_rng.clone();
+        let repr = a.encoder.repr_dim();
+        let phi = |build: &mut dyn FnMut(&nn::Path)| {
+            let vs = nn::VarStore::new(Device::Cpu);
+            build(&vs.root());
+            copies(sorted_variables(&vs))
+        };
+        let c = a.config.clone();
+        let actor_phi = phi(&mut |p| drop(Actor::new(p, repr, A, &c, &mut rng)));
+        let critic_phi = phi(&mut |p| drop(Critic::new(p, repr, A, &c, &mut rng)));
+        let target_phi = phi(&mut |p| drop(Critic::new(p, repr, A, &c, &mut rng)));
+        let value_phi = phi(&mut |p| drop(ValueNet::new(p, repr, &c, &mut rng)));
+
+        a.perturb_if_due(AgentSteps(299)); // not yet
+        assert_eq!(drm(&a).perturbations, 0);
+        a.perturb_if_due(AgentSteps(300));
+        assert_eq!(drm(&a).perturbations, 1);
+        assert_eq!(drm(&a).last_alpha, alpha);
+        let expect = |old: &Tensor, phi: &Tensor, name: &str, now: &Tensor| {
+            if is_linear(name) {
+                let want = old * alpha + phi * (1.0 - alpha);
+                assert!(now.allclose(&want, 1e-6, 1e-7, false), "{name}");
+                assert!(!now.equal(old), "{name} did not move");
+            } else {
+                assert!(now.equal(old), "{name} must keep its value");
+            }
+        };
+        let mut linear = 0;
+        for (key, now) in a.parameter_state() {
+            let (group, name) = key.split_once('.').unwrap();
+            let old = &before[&key];
+            match group {
+                "encoder" => assert!(now.equal(old), "the encoder keeps its weights"),
+                "actor" => expect(old, &actor_phi[name], name, &now),
+                "critic" => expect(old, &critic_phi[name], name, &now),
+                "critic_target" => expect(old, &target_phi[name], name, &now),
+                _ => unreachable!("{key}"),
+            }
+            linear += usize::from(is_linear(name));
+        }
+        assert!(linear > 10);
+        for (key, now) in drm(&a).parameter_state() {
+            let name = key.strip_prefix("drm.value.").unwrap();
+            expect(&before_value[&key], &value_phi[name], name, &now);
+        }
+        // every optimiser forgot its moments and its step count
+        for opt in [
+            &a.encoder_opt,
+            &a.actor_opt,
+            &a.critic_opt,
+            &drm(&a).value_opt,
+        ] {
+            assert_eq!(opt.steps(), 0);
+            for (k, t) in opt.state_dict("o") {
+                if k != "o.step" {
+                    assert_eq!(t.abs().sum(Kind::Float).double_value(&[]), 0.0, "{k}");
+                }
+            }
+        }
+        // one perturbation per boundary: not again before 400
+        a.perturb_if_due(AgentSteps(398));
+        assert_eq!(drm(&a).perturbations, 1);
+        let m = a.update(&batch(2), AgentSteps(400));
+        assert_eq!(m.drm.unwrap().perturbations, 2.0);
+    }
+
+    #[test]
+    fn state_round_trips_bit_exactly_and_a_drqv2_checkpoint_is_refused() {
+        let mut a = drm_agent(5, 3);
+        for i in 0..4 {
+            a.update(&batch(i), AgentSteps(2_001 + i)); // a perturbation at 2004 (α from β)
+        }
+        assert_eq!(drm(&a).perturbations, 1);
+        let dir = std::env::temp_dir().join(format!("ocellus-drm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("agent.safetensors");
+        Tensor::write_safetensors(&a.state_dict(), &path).unwrap();
+        let loaded = Tensor::read_safetensors(&path).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let mut b = drm_agent(6, 3);
+        b.load_state_dict(&loaded).unwrap();
+        for i in 4..8 {
+            let t = AgentSteps(2_001 + i);
+            assert_eq!(a.update(&batch(i), t), b.update(&batch(i), t));
+        }
+        assert_eq!(drm(&b).perturbations, 2);
+        for ((ka, ta), (kb, tb)) in a.state_dict().iter().zip(&b.state_dict()) {
+            assert_eq!(ka, kb);
+            assert!(ta.equal(tb), "{ka} differs");
+        }
+        // a DrQ-v2 agent's state lacks DrM's entries; an invalid β is named
+        let mut plain = DrQV2Config::preset("paper").unwrap();
+        plain.image_size = 20;
+        plain.hidden_dim = 32;
+        plain.feature_dim = 8;
+        let plain = DrQV2Agent::new(plain, [9, 20, 20], A, Device::Cpu, 0).unwrap();
+        let before = copies(b.state_dict());
+        let err = b
+            .load_state_dict(&plain.state_dict())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("missing key `drm.beta`"), "{err}");
+        let mut sd = a.state_dict();
+        for (k, t) in sd.iter_mut() {
+            if k == "drm.beta" {
+                *t = Tensor::from(1.5f64);
+            }
+        }
+        let err = b.load_state_dict(&sd).unwrap_err().to_string();
+        assert!(err.contains("`drm.beta`: 1.5"), "{err}");
+        for (k, t) in b.state_dict() {
+            assert!(t.equal(&before[&k]), "{k} changed by a refused load");
+        }
     }
 }

@@ -80,7 +80,7 @@ use tch::{nn, Device, Kind, Tensor};
 
 use crate::error::{AgentError, ConfigError, ConfigProblem};
 
-mod drm;
+pub mod drm;
 pub use drm::{DrmConfig, DrmMetrics, DrmRawConfig, ValueNet};
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +95,11 @@ pub const PRESETS: &[(&str, &str)] = &[
     ),
     ("cpu", include_str!("../../../../configs/drqv2/cpu.toml")),
 ];
+
+/// Per-domain values of the presets (`configs/task_presets.toml`): a table per preset, in it a
+/// table per domain (`[cpu.reacher]`) of `[agent]` keys that a run of that domain's tasks
+/// takes over the preset's.
+pub const TASK_PRESETS: &str = include_str!("../../../../configs/task_presets.toml");
 
 fn reference_encoder_channels() -> i64 {
     EncoderSpec::drqv2().channels
@@ -734,13 +739,28 @@ impl Actor {
         )
     }
 
-    /// The output of every Linear layer (trunk, then the three policy layers), before its
-    /// normalisation or ReLU: what DrM's dormant ratio hooks (`utils.py::cal_dormant_ratio`
-    /// registers forward hooks on the actor's `nn.Linear` modules).
+    /// What DrM's dormant ratio sees of each Linear layer (trunk, then the three policy
+    /// layers): the trunk Linear's output before LayerNorm, the two hidden policy layers'
+    /// outputs **after** their ReLU, and the last layer's output before tanh.
+    ///
+    /// `utils.py::cal_dormant_ratio` registers forward hooks on the actor's `nn.Linear`
+    /// modules, which keep references to the output tensors, and reads them after the forward
+    /// pass. The hidden layers are followed by `nn.ReLU(inplace=True)`, which overwrites those
+    /// very tensors, so the reference scores the hidden neurons on their activations (Sokar et
+    /// al. 2023's and the DrM paper's definition, Def. 2.1: a ReLU neuron that is negative on
+    /// the whole batch is dormant). LayerNorm and `torch.tanh` are not in place, so the trunk
+    /// and output layers are scored before them.
     pub fn linear_outputs(&self, features: &Tensor) -> Vec<Tensor> {
         let (pre, h) = self.trunk.forward_activations(features);
         let mut out = vec![pre];
-        out.extend(self.policy.forward_activations(&h));
+        let policy = self.policy.forward_activations(&h);
+        let last = policy.len() - 1;
+        out.extend(
+            policy
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| if i < last { a.relu() } else { a }),
+        );
         out
     }
 
@@ -869,9 +889,9 @@ pub struct ActorMetrics {
     /// α of the max-entropy policy before this step (0 for the deterministic policy).
     pub temperature: f64,
     /// DrM's dormant ratio of the actor before this step: the share of the neurons of its
-    /// Linear layers whose mean absolute output over the batch is below
-    /// [`DORMANT_THRESHOLD`] times their layer's mean (Xu et al. 2024, arXiv 2310.19668, Def.
-    /// 2.2, after Sokar et al. 2023).
+    /// Linear layers whose mean absolute output (hidden layers: activation, see
+    /// [`Actor::linear_outputs`]) over the batch is below [`DORMANT_THRESHOLD`] times their
+    /// layer's mean (Xu et al. 2024, arXiv 2310.19668, Def. 2.2, after Sokar et al. 2023).
     pub dormant_ratio: f64,
 }
 
@@ -1726,7 +1746,7 @@ mod tests {
     use super::*;
 
     /// A small config so a test update takes milliseconds: 20 px, hidden 32, batch 8.
-    fn tiny() -> DrQV2Config {
+    pub(super) fn tiny() -> DrQV2Config {
         let mut c = DrQV2Config::preset("paper").unwrap();
         c.image_size = 20;
         c.hidden_dim = 32;
@@ -1744,7 +1764,8 @@ mod tests {
         DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
     }
 
-    fn batch(seed: u64) -> Batch {
+    /// A random batch of 8 for [`tiny`] agents with 2 action dimensions.
+    pub(super) fn batch(seed: u64) -> Batch {
         let mut rng = Rng::new(seed, 99);
         let b = 8;
         let obs = rng
@@ -2000,13 +2021,25 @@ mod tests {
             .all(|g| g.defined() && g.abs().sum(Kind::Float).double_value(&[]) > 0.0));
     }
 
+    fn agent_with_dead_first_hidden_layer() -> DrQV2Agent {
+        let agent = agent(3);
+        tch::no_grad(|| {
+            let first = &agent.actor.policy.layers()[0];
+            let _ = first.bs.as_ref().unwrap().shallow_clone().fill_(-1000.0);
+        });
+        agent
+    }
+
     #[test]
     fn actor_dormant_ratio_counts_dead_linear_layers() {
         let mut agent = agent(3);
         let features = agent.encoder.forward(&batch(2).obs).detach();
-        // A freshly initialised actor (orthogonal weights) has no dormant neuron to speak of.
+        // A freshly initialised actor: the trunk and output layers are alive, but the
+        // encoder maps the 8 random frames to similar features, so a hidden ReLU that is off
+        // for one of them tends to be off for all: 22 of the 64 hidden neurons here (0.297).
+        // Early dormancy of this kind is what DrM's awakened σ and perturbation react to.
         let fresh = actor_dormant_ratio(&agent.actor, &features);
-        assert!((0.0..0.05).contains(&fresh), "{fresh}");
+        assert_eq!(fresh, 22.0 / 74.0);
         // Zero the trunk's Linear: its output is 0, LayerNorm and tanh keep 0, and every
         // policy Linear (zero bias) then outputs 0 too: all 4 layers dead, ratio exactly 1.
         tch::no_grad(|| {
@@ -2016,9 +2049,21 @@ mod tests {
             }
         });
         assert_eq!(actor_dormant_ratio(&agent.actor, &features), 1.0);
+        // A first hidden layer whose ReLU is off on the whole batch (bias −1000): its 32
+        // activations are 0, so the second layer's inputs are 0 and, with zero bias, its 32
+        // activations and the 2 outputs are 0 too: (32 + 32 + 2) of the 8 + 32 + 32 + 2 neurons.
+        // Scored before the ReLU (not the reference), the first layer's outputs near −1000
+        // would count as alive: 34 / 74.
+        let mut agent = agent_with_dead_first_hidden_layer();
+        let features = agent.encoder.forward(&batch(2).obs).detach();
+        assert_eq!(
+            actor_dormant_ratio(&agent.actor, &features),
+            66.0 / 74.0,
+            "the hidden layers are scored after their ReLU"
+        );
         // The actor step reports the ratio it measured before stepping.
         let m = agent.update_actor(&features, AgentSteps(5_000));
-        assert_eq!(m.dormant_ratio, 1.0);
+        assert_eq!(m.dormant_ratio, 66.0 / 74.0);
     }
 
     #[test]
@@ -2338,9 +2383,26 @@ mod tests {
         let mut names: Vec<String> = PRESETS.iter().map(|(n, _)| n.to_string()).collect();
         names.sort();
         assert_eq!(files, names);
-        for name in names {
+        for name in &names {
             let text = std::fs::read_to_string(format!("{dir}/{name}.toml")).unwrap();
-            DrQV2Config::from_toml_str(&text, &name).unwrap();
+            DrQV2Config::from_toml_str(&text, name).unwrap();
+        }
+        // every per-domain table names a preset and gives it valid values
+        let tasks: toml::Table = toml::from_str(TASK_PRESETS).unwrap();
+        for (preset, domains) in &tasks {
+            assert!(
+                names.contains(preset),
+                "task_presets.toml: unknown preset {preset}"
+            );
+            let text = PRESETS.iter().find(|(n, _)| n == preset).unwrap().1;
+            for (domain, values) in domains.as_table().unwrap() {
+                let mut table: toml::Table = toml::from_str(text).unwrap();
+                table.extend(values.as_table().unwrap().clone());
+                let raw: DrQV2RawConfig = toml::Value::Table(table)
+                    .try_into()
+                    .unwrap_or_else(|e| panic!("{preset}.{domain}: {e}"));
+                raw.validate(domain).unwrap();
+            }
         }
     }
 

@@ -10,6 +10,11 @@ use ocellus_train::{ConfigBuilder, TrainConfig};
 /// A config small enough to run 4000 frames in seconds: 24 px frames, narrow nets, action
 /// repeat 8 (125 agent steps per episode), updates from frame 400 on.
 pub fn tiny(frames: u64) -> TrainConfig {
+    tiny_with(frames, &[])
+}
+
+/// [`tiny`] with further `--set` overrides applied last (e.g. another agent).
+pub fn tiny_with(frames: u64, extra: &[&str]) -> TrainConfig {
     ConfigBuilder::from_preset("cpu")
         .unwrap()
         .set_all(&[
@@ -31,6 +36,8 @@ pub fn tiny(frames: u64) -> TrainConfig {
             "agent.update_every_agent_steps=2".into(),
             "agent.updates_per_step=1".into(),
         ])
+        .unwrap()
+        .set_all(extra)
         .unwrap()
         .build()
         .unwrap()
