@@ -6,7 +6,7 @@
 //!   frames_000020000/
 //!     manifest.json           format, version, task, agent, agent config, counters, and
 //!                             every file's size and CRC-32
-//!     agent.safetensors       DrQV2Agent::state_dict: parameters, target critic, Adam
+//!     agent.safetensors       Agent::state_dict: parameters, target critic, Adam
 //!                             moments and steps, the agent's generator states
 //!     trainer.json            counters, trainer generator states (replay sampling, seed-phase
 //!                             actions), the running episode, the eval seed stream position,

@@ -7,7 +7,7 @@
 //! *every* problem at once. [`ConfigBuilder`] layers a preset, an optional file and
 //! `section.key=value` overrides, in that order, before validation.
 
-use ocellus_agents::drqv2::{PRESETS, TASK_PRESETS};
+use ocellus_agents::drqv2::{preset_text, TASK_PRESETS};
 use ocellus_agents::{DrQV2Config, DrQV2RawConfig};
 use ocellus_core::EnvFrames;
 use serde::{Deserialize, Serialize};
@@ -295,15 +295,14 @@ impl ConfigBuilder {
     /// # Errors
     /// [`ConfigError::UnknownPreset`].
     pub fn from_preset(preset: &str) -> Result<Self, ConfigError> {
-        let (_, text) = PRESETS.iter().find(|(n, _)| *n == preset).ok_or_else(|| {
-            ConfigError::UnknownPreset {
-                name: preset.to_string(),
-                available: PRESETS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+        let text = preset_text(preset).map_err(|e| match e {
+            ocellus_agents::ConfigError::UnknownPreset { name, available } => {
+                ConfigError::UnknownPreset { name, available }
             }
+            other => ConfigError::Parse {
+                origin: format!("preset {preset}"),
+                message: other.to_string(),
+            },
         })?;
         let agent: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
             origin: format!("preset {preset}"),
@@ -472,6 +471,7 @@ fn set(table: &mut Table, text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ocellus_agents::drqv2::PRESETS;
 
     #[test]
     fn presets_build_with_run_defaults() {

@@ -1,11 +1,14 @@
-//! Training DrQ-v2 from pixels: the loop, run directories, logs, evaluation videos and
-//! bit-exact checkpoints.
+//! Training pixel agents (DrQ-v2, DrM) from pixels: the loop, run directories, logs, evaluation
+//! videos and bit-exact checkpoints. The loop holds a `Box<dyn ocellus_agents::Agent>` built by
+//! name (`run.agent`) and names no concrete agent.
 //!
 //! * [`config`]: [`TrainConfig`], a `[run]` table plus the agent's `[agent]` table, layered
-//!   from a preset, a file and `section.key=value` overrides by [`ConfigBuilder`]; unknown keys
-//!   are errors and every invalid value is reported at once.
+//!   from a preset, its per-domain values for the task (`configs/task_presets.toml`), a file
+//!   and `section.key=value` overrides by [`ConfigBuilder`]; unknown keys are errors and every
+//!   invalid value is reported at once.
 //! * [`trainer`]: [`Trainer`], whose [`Trainer::train_until`] is the loop (act, step, store,
-//!   update, evaluate, checkpoint), written to be read top to bottom.
+//!   update, evaluate, checkpoint), written to be read top to bottom; its checkpointed counters
+//!   and loss sums are in `state.rs`, what it shares with [`eval`] in `episode.rs`.
 //! * [`checkpoint`]: the versioned, checksummed checkpoint directory and its atomic commit.
 //! * [`run_dir`]: the run directory layout.
 //! * [`eval`]: evaluating the latest checkpoint of a run.

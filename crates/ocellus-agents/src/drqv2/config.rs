@@ -1,0 +1,578 @@
+//! DrQ-v2's settings: the TOML form ([`DrQV2RawConfig`]), its validation into
+//! [`DrQV2Config`], and the presets shipped in `configs/drqv2/`.
+
+use ocellus_core::{AgentSteps, EnvFrames};
+use ocellus_nn::encoder::EncoderSpec;
+use ocellus_nn::Schedule;
+use serde::{Deserialize, Serialize};
+
+use super::drm::{DrmConfig, DrmRawConfig};
+use crate::error::{ConfigError, ConfigProblem};
+
+/// The presets shipped in `configs/drqv2/`, embedded so the binary does not need the sources.
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "paper",
+        include_str!("../../../../configs/drqv2/paper.toml"),
+    ),
+    ("cpu", include_str!("../../../../configs/drqv2/cpu.toml")),
+];
+
+/// The TOML text of the preset `name` ([`PRESETS`]).
+///
+/// # Errors
+/// [`ConfigError::UnknownPreset`] listing the known names.
+pub fn preset_text(name: &str) -> Result<&'static str, ConfigError> {
+    PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| ConfigError::UnknownPreset {
+            name: name.to_string(),
+            available: PRESETS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// Per-domain values of the presets (`configs/task_presets.toml`): a table per preset, in it a
+/// table per domain (`[cpu.reacher]`) of `[agent]` keys that a run of that domain's tasks
+/// takes over the preset's.
+pub const TASK_PRESETS: &str = include_str!("../../../../configs/task_presets.toml");
+
+fn reference_encoder_channels() -> i64 {
+    EncoderSpec::drqv2().channels
+}
+
+/// DrQ-v2's settings as written in a TOML file; [`DrQV2RawConfig::validate`] checks them.
+///
+/// Every field is required (a preset is complete); an unknown key is an error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrQV2RawConfig {
+    /// Side of the square rendered frame in pixels (84 in the reference's `dmc.py`).
+    pub image_size: i64,
+    /// Frames stacked into one observation (`frame_stack`).
+    pub frame_stack: u32,
+    /// Environment frames per agent step (`action_repeat`).
+    pub action_repeat: u32,
+    /// Output channels of each of the encoder's four conv layers (32 in the reference's
+    /// `Encoder`). Optional in files written before it existed (then 32).
+    #[serde(default = "reference_encoder_channels")]
+    pub encoder_channels: i64,
+    /// Width of the actor's and critic's trunk output (`feature_dim`).
+    pub feature_dim: i64,
+    /// Width of the hidden layers of the actor and Q MLPs (`hidden_dim`).
+    pub hidden_dim: i64,
+    /// Replicate padding of the random shift, in pixels (`RandomShiftsAug(pad=4)`).
+    pub aug_pad: i64,
+    /// K of DrQ (Kostrikov et al. 2020, arXiv 2004.13649, Eq. 1): the critic target is averaged
+    /// over this many independent random shifts of o' (each with its own target action).
+    /// 1, the default, is DrQ-v2; DrQ uses 2.
+    #[serde(default = "one_copy")]
+    pub target_augmentations: u32,
+    /// M of DrQ (Eq. 3): the critic loss is averaged over this many independent random shifts of o
+    /// (the encoder sees the batch M times). 1, the default, is DrQ-v2; DrQ uses 2. The actor
+    /// step uses the features of the first shift, as DrQ's.
+    #[serde(default = "one_copy")]
+    pub critic_augmentations: u32,
+    /// Adam learning rate of encoder, actor and critic (`lr`).
+    pub lr: f64,
+    /// Transitions per update (`batch_size`).
+    pub batch_size: i64,
+    /// τ of the target-critic EMA (`critic_target_tau`).
+    pub critic_target_tau: f64,
+    /// γ, the per-agent-step discount used by the replay's n-step returns (`discount`).
+    pub discount: f64,
+    /// n of the n-step return (`nstep`).
+    pub n_step: u32,
+    /// One update every this many agent steps (`update_every_steps`); the trainer applies it.
+    pub update_every_agent_steps: u64,
+    /// Updates (each on a fresh batch) at every agent step that updates; 1, the default, is
+    /// DrQ-v2. Not in DrQ-v2: it raises the update-to-data ratio above one per step, which
+    /// `update_every_agent_steps` cannot (REDQ and DrQ-v2's successors tune this ratio).
+    #[serde(default = "one_update")]
+    pub updates_per_step: u32,
+    /// Environment frames before the first update (`num_seed_frames`).
+    pub seed_frames: u64,
+    /// Agent steps with uniformly random actions (`num_expl_steps`).
+    pub exploration_agent_steps: u64,
+    /// σ of the exploration and target-policy noise over agent steps (`stddev_schedule`).
+    pub stddev_schedule: RawSchedule,
+    /// Clip c of the target-policy and actor-update noise (`stddev_clip`).
+    pub stddev_clip: f64,
+    /// Weight λ of `λ·mean(x²)` added to the actor loss, x the policy's pre-tanh output;
+    /// 0 (the default, and DrQ-v2) turns it off. Not in DrQ-v2: rlkit's DDPG/TD3
+    /// `policy_pre_activation_weight`. It keeps a saturated mean recoverable: at |x| ≫ 1
+    /// `tanh′(x)` passes no Q-gradient but the penalty's gradient 2λx still pulls x back.
+    #[serde(default)]
+    pub actor_preact_l2: f64,
+    /// The policy: `"deterministic"` (the default, DrQ-v2: μ_φ plus scheduled noise) or
+    /// `"max_entropy"` (DrQ/SAC: a tanh-squashed Gaussian with a learned temperature; the
+    /// σ schedule and the noise clip are then unused).
+    #[serde(default)]
+    pub policy: PolicyKind,
+    /// Initial temperature α of the max-entropy policy (DrQ's `init_temperature = 0.1`).
+    #[serde(default = "drq_init_temperature")]
+    pub init_temperature: f64,
+    /// Replay capacity in transitions (`replay_buffer_size`); used by the trainer.
+    pub replay_capacity: u64,
+    /// Execution only (not in the reference): the encoder and critic run on micro-batches of
+    /// at most this many samples and their gradients are summed, which gives the same batch
+    /// loss (up to float summation order) and is several times faster on CPU, where conv
+    /// backward slows down super-linearly past ~128 samples. Set it to `batch_size` on a GPU.
+    pub micro_batch_size: i64,
+    /// DrM's dormant-ratio mechanisms ([`super::drm`]); absent (the default) is plain DrQ-v2, an
+    /// empty `[agent.drm]` table is DrM with the reference's values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drm: Option<DrmRawConfig>,
+}
+
+/// How the actor turns features into actions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    /// DrQ-v2 (Eqs. 2, 4, 6): mean `tanh(MLP(h))`, Gaussian noise of scheduled σ(t).
+    #[default]
+    Deterministic,
+    /// DrQ (Kostrikov et al. 2020) and SAC (Haarnoja et al. 2018): `a = tanh(u)`,
+    /// `u ~ N(μ(h), σ(h))`, log σ squashed into [−10, 2], entropy bonus α·H with α tuned
+    /// towards the target entropy −|A| (Eqs. 2′, 4′, 7).
+    MaxEntropy,
+}
+
+/// Serde default of [`DrQV2RawConfig::init_temperature`] (denisyarats/drq `config.yaml`).
+fn drq_init_temperature() -> f64 {
+    0.1
+}
+
+/// Serde default of [`DrQV2RawConfig::updates_per_step`] (DrQ-v2's one).
+fn one_update() -> u32 {
+    1
+}
+
+/// Serde default of DrQ's K and M (DrQ-v2's one shift per observation).
+fn one_copy() -> u32 {
+    1
+}
+
+/// A schedule as written in TOML: `{ kind = "linear", init, final, over_agent_steps }` or
+/// `{ kind = "constant", value }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawSchedule {
+    /// A fixed value.
+    Constant {
+        /// The value.
+        value: f64,
+    },
+    /// `linear(init, final, over_agent_steps)` as in the reference's `utils.schedule`.
+    Linear {
+        /// Value at agent step 0.
+        init: f64,
+        /// Value from `over_agent_steps` on.
+        #[serde(rename = "final")]
+        final_value: f64,
+        /// Ramp length in agent steps.
+        over_agent_steps: u64,
+    },
+}
+
+/// Validated DrQ-v2 settings (see [`DrQV2RawConfig`] for each field's meaning and source).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrQV2Config {
+    /// Side of the square frame in pixels.
+    pub image_size: i64,
+    /// Frames per observation.
+    pub frame_stack: u32,
+    /// Environment frames per agent step.
+    pub action_repeat: u32,
+    /// Conv channels of the encoder.
+    pub encoder_channels: i64,
+    /// Trunk output width.
+    pub feature_dim: i64,
+    /// MLP hidden width.
+    pub hidden_dim: i64,
+    /// Random-shift padding in pixels.
+    pub aug_pad: i64,
+    /// K: random shifts of o' the critic target is averaged over.
+    pub target_augmentations: u32,
+    /// M: random shifts of o the critic loss is averaged over.
+    pub critic_augmentations: u32,
+    /// Adam learning rate.
+    pub lr: f64,
+    /// Transitions per update.
+    pub batch_size: i64,
+    /// Target EMA τ.
+    pub critic_target_tau: f64,
+    /// Per-agent-step discount γ.
+    pub discount: f64,
+    /// n of the n-step return.
+    pub n_step: u32,
+    /// One update every this many agent steps.
+    pub update_every: AgentSteps,
+    /// Updates at each updating agent step.
+    pub updates_per_step: u32,
+    /// Environment frames before the first update.
+    pub seed_frames: EnvFrames,
+    /// Agent steps of uniformly random actions.
+    pub exploration: AgentSteps,
+    /// σ(t) over agent steps.
+    pub stddev_schedule: Schedule,
+    /// Noise clip c.
+    pub stddev_clip: f64,
+    /// Pre-tanh penalty weight λ of the actor loss (0: off).
+    pub actor_preact_l2: f64,
+    /// Deterministic (DrQ-v2) or max-entropy (DrQ/SAC) policy.
+    pub policy: PolicyKind,
+    /// Initial temperature α of the max-entropy policy.
+    pub init_temperature: f64,
+    /// Replay capacity in transitions.
+    pub replay_capacity: u64,
+    /// Samples per encoder/critic micro-batch (execution only).
+    pub micro_batch_size: i64,
+    /// DrM, if on.
+    pub drm: Option<DrmConfig>,
+}
+
+impl DrQV2RawConfig {
+    /// Checks every value and returns the typed config, or all problems at once.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] listing each out-of-range value; `origin` names the source.
+    pub fn validate(&self, origin: &str) -> Result<DrQV2Config, ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, field: &'static str, value: String, reason: &str| {
+            if !ok {
+                problems.push(ConfigProblem {
+                    field,
+                    value,
+                    reason: reason.to_string(),
+                });
+            }
+        };
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        let spec = EncoderSpec::drqv2();
+        check(
+            self.image_size > 0 && spec.repr_dim(self.image_size, self.image_size) > 0,
+            "image_size",
+            self.image_size.to_string(),
+            "the 4-layer encoder needs at least 15 pixels",
+        );
+        check(
+            self.encoder_channels >= 1,
+            "encoder_channels",
+            self.encoder_channels.to_string(),
+            "must be at least 1",
+        );
+        check(
+            self.frame_stack >= 1,
+            "frame_stack",
+            self.frame_stack.to_string(),
+            "must be at least 1",
+        );
+        check(
+            self.action_repeat >= 1,
+            "action_repeat",
+            self.action_repeat.to_string(),
+            "must be at least 1",
+        );
+        check(
+            self.feature_dim >= 1,
+            "feature_dim",
+            self.feature_dim.to_string(),
+            "must be positive",
+        );
+        check(
+            self.hidden_dim >= 1,
+            "hidden_dim",
+            self.hidden_dim.to_string(),
+            "must be positive",
+        );
+        check(
+            self.aug_pad >= 0 && self.aug_pad < self.image_size.max(1),
+            "aug_pad",
+            self.aug_pad.to_string(),
+            "must be in 0..image_size",
+        );
+        check(
+            positive(self.lr),
+            "lr",
+            self.lr.to_string(),
+            "must be a positive number",
+        );
+        check(
+            self.batch_size >= 1,
+            "batch_size",
+            self.batch_size.to_string(),
+            "must be positive",
+        );
+        check(
+            self.critic_target_tau > 0.0 && self.critic_target_tau <= 1.0,
+            "critic_target_tau",
+            self.critic_target_tau.to_string(),
+            "must be in (0, 1]",
+        );
+        check(
+            self.discount > 0.0 && self.discount <= 1.0,
+            "discount",
+            self.discount.to_string(),
+            "must be in (0, 1]",
+        );
+        check(
+            self.n_step >= 1,
+            "n_step",
+            self.n_step.to_string(),
+            "must be at least 1",
+        );
+        check(
+            self.updates_per_step >= 1,
+            "updates_per_step",
+            self.updates_per_step.to_string(),
+            "must be at least 1",
+        );
+        check(
+            self.update_every_agent_steps >= 1,
+            "update_every_agent_steps",
+            self.update_every_agent_steps.to_string(),
+            "must be at least 1",
+        );
+        check(
+            self.actor_preact_l2.is_finite() && self.actor_preact_l2 >= 0.0,
+            "actor_preact_l2",
+            self.actor_preact_l2.to_string(),
+            "must be finite and non-negative",
+        );
+        check(
+            positive(self.init_temperature),
+            "init_temperature",
+            self.init_temperature.to_string(),
+            "must be a positive number",
+        );
+        check(
+            self.stddev_clip.is_finite() && self.stddev_clip >= 0.0,
+            "stddev_clip",
+            self.stddev_clip.to_string(),
+            "must be a non-negative number",
+        );
+        check(
+            self.replay_capacity >= 1,
+            "replay_capacity",
+            self.replay_capacity.to_string(),
+            "must be positive",
+        );
+        for (field, copies) in [
+            ("target_augmentations", self.target_augmentations),
+            ("critic_augmentations", self.critic_augmentations),
+        ] {
+            check(
+                copies >= 1,
+                field,
+                copies.to_string(),
+                "must be at least 1 (1 is DrQ-v2, 2 is DrQ)",
+            );
+        }
+        check(
+            self.micro_batch_size >= 1,
+            "micro_batch_size",
+            self.micro_batch_size.to_string(),
+            "must be positive",
+        );
+        // The first update samples after `seed_frames / action_repeat` agent steps; a
+        // transition is sampleable once its n-step window has closed, so a shorter seed phase
+        // would stop the run at its first update with an empty replay.
+        if self.action_repeat >= 1 {
+            let seed_steps = self.seed_frames / u64::from(self.action_repeat);
+            check(
+                seed_steps >= u64::from(self.n_step),
+                "seed_frames",
+                self.seed_frames.to_string(),
+                &format!(
+                    "must be at least n_step x action_repeat = {} so that a first n-step \
+                     transition exists when updates start",
+                    u64::from(self.n_step) * u64::from(self.action_repeat)
+                ),
+            );
+        }
+        let stddev_schedule = match self.stddev_schedule {
+            RawSchedule::Constant { value } => {
+                check(
+                    value.is_finite() && value >= 0.0,
+                    "stddev_schedule.value",
+                    value.to_string(),
+                    "a standard deviation must be a non-negative number",
+                );
+                Schedule::Constant { value }
+            }
+            RawSchedule::Linear {
+                init,
+                final_value,
+                over_agent_steps,
+            } => {
+                for (field, v) in [
+                    ("stddev_schedule.init", init),
+                    ("stddev_schedule.final", final_value),
+                ] {
+                    check(
+                        v.is_finite() && v >= 0.0,
+                        field,
+                        v.to_string(),
+                        "a standard deviation must be a non-negative number",
+                    );
+                }
+                check(
+                    over_agent_steps >= 1,
+                    "stddev_schedule.over_agent_steps",
+                    over_agent_steps.to_string(),
+                    "must be at least 1",
+                );
+                Schedule::Linear {
+                    init,
+                    final_value,
+                    over: AgentSteps(over_agent_steps),
+                }
+            }
+        };
+        let drm = self.drm.as_ref().and_then(|d| d.validate(&mut problems));
+        if self.drm.is_some() && self.policy != PolicyKind::Deterministic {
+            problems.push(ConfigProblem {
+                field: "drm",
+                value: "a table".into(),
+                reason: "DrM's σ and λ act on the deterministic policy; remove [agent.drm] \
+                         or set policy = \"deterministic\""
+                    .into(),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                problems,
+            });
+        }
+        Ok(DrQV2Config {
+            image_size: self.image_size,
+            frame_stack: self.frame_stack,
+            action_repeat: self.action_repeat,
+            encoder_channels: self.encoder_channels,
+            feature_dim: self.feature_dim,
+            hidden_dim: self.hidden_dim,
+            aug_pad: self.aug_pad,
+            target_augmentations: self.target_augmentations,
+            critic_augmentations: self.critic_augmentations,
+            lr: self.lr,
+            batch_size: self.batch_size,
+            critic_target_tau: self.critic_target_tau,
+            discount: self.discount,
+            n_step: self.n_step,
+            update_every: AgentSteps(self.update_every_agent_steps),
+            updates_per_step: self.updates_per_step,
+            seed_frames: EnvFrames(self.seed_frames),
+            exploration: AgentSteps(self.exploration_agent_steps),
+            stddev_schedule,
+            stddev_clip: self.stddev_clip,
+            actor_preact_l2: self.actor_preact_l2,
+            policy: self.policy,
+            init_temperature: self.init_temperature,
+            replay_capacity: self.replay_capacity,
+            micro_batch_size: self.micro_batch_size,
+            drm,
+        })
+    }
+}
+
+impl DrQV2Config {
+    /// Parses and validates TOML text; `origin` names it in errors.
+    ///
+    /// # Errors
+    /// [`ConfigError::Parse`] (syntax, unknown or missing key, wrong type) or
+    /// [`ConfigError::Invalid`].
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let raw: DrQV2RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        raw.validate(origin)
+    }
+
+    /// The preset `name` from `configs/drqv2/<name>.toml`.
+    ///
+    /// # Errors
+    /// [`ConfigError::UnknownPreset`], or a parse/validation error of the preset itself.
+    pub fn preset(name: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_str(preset_text(name)?, &format!("preset {name}"))
+    }
+
+    /// The raw form (for writing the resolved config of a run).
+    pub fn to_raw(&self) -> DrQV2RawConfig {
+        DrQV2RawConfig {
+            image_size: self.image_size,
+            frame_stack: self.frame_stack,
+            action_repeat: self.action_repeat,
+            encoder_channels: self.encoder_channels,
+            feature_dim: self.feature_dim,
+            hidden_dim: self.hidden_dim,
+            aug_pad: self.aug_pad,
+            target_augmentations: self.target_augmentations,
+            critic_augmentations: self.critic_augmentations,
+            lr: self.lr,
+            batch_size: self.batch_size,
+            critic_target_tau: self.critic_target_tau,
+            discount: self.discount,
+            n_step: self.n_step,
+            update_every_agent_steps: self.update_every.0,
+            updates_per_step: self.updates_per_step,
+            seed_frames: self.seed_frames.0,
+            exploration_agent_steps: self.exploration.0,
+            stddev_schedule: match self.stddev_schedule {
+                Schedule::Constant { value } => RawSchedule::Constant { value },
+                Schedule::Linear {
+                    init,
+                    final_value,
+                    over,
+                } => RawSchedule::Linear {
+                    init,
+                    final_value,
+                    over_agent_steps: over.0,
+                },
+            },
+            stddev_clip: self.stddev_clip,
+            actor_preact_l2: self.actor_preact_l2,
+            policy: self.policy,
+            init_temperature: self.init_temperature,
+            replay_capacity: self.replay_capacity,
+            micro_batch_size: self.micro_batch_size,
+            drm: self.drm.as_ref().map(DrmConfig::to_raw),
+        }
+    }
+
+    /// The resolved config as TOML text.
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string(&self.to_raw()).expect("a validated config always serialises")
+    }
+
+    /// The encoder's layers: DrQ-v2's (3x3 kernels, strides 2, 1, 1, 1) with
+    /// `encoder_channels` channels.
+    pub fn encoder_spec(&self) -> EncoderSpec {
+        EncoderSpec {
+            channels: self.encoder_channels,
+            ..EncoderSpec::drqv2()
+        }
+    }
+
+    /// Agent steps before the first update: `seed_frames / action_repeat` (reference:
+    /// `utils.Until(num_seed_frames, action_repeat)`).
+    pub fn seed_agent_steps(&self) -> AgentSteps {
+        self.seed_frames.to_agent_steps(self.action_repeat)
+    }
+
+    /// The observation shape `[channels_per_frame · frame_stack, image_size, image_size]`.
+    pub fn obs_shape(&self, channels_per_frame: i64) -> [i64; 3] {
+        [
+            channels_per_frame * i64::from(self.frame_stack),
+            self.image_size,
+            self.image_size,
+        ]
+    }
+}
