@@ -9,7 +9,7 @@ use tch::{nn, Tensor};
 
 use super::{DrQV2Config, PolicyKind};
 
-/// `|μ|` above which an action component counts as saturated ([`ActorMetrics::saturation`]):
+/// `|μ|` above which an action component counts as saturated ([`super::ActorMetrics::saturation`]):
 /// `tanh′ = 1 − μ² < 0.02` there.
 pub const SATURATED_MEAN: f64 = 0.99;
 
