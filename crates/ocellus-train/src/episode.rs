@@ -32,6 +32,8 @@ pub(crate) struct TraceStep {
 pub(crate) struct Session {
     /// Builds environments of the run's task, size, action repeat and frame stack.
     pub(crate) builder: EnvBuilder,
+    /// The first environment the builder built (its spec gave the shapes).
+    pub(crate) env: Box<dyn Environment>,
     /// `[C·k, H, W]` of a stacked observation.
     pub(crate) obs_shape: [i64; 3],
     /// `[C, H, W]` of one frame.
@@ -53,7 +55,8 @@ impl Session {
             .size(size, size)
             .action_repeat(a.action_repeat)
             .frame_stack(a.frame_stack as usize);
-        let spec = builder.build()?.spec().clone();
+        let env = builder.build()?;
+        let spec = env.spec().clone();
         let pixels = spec.pixels.clone().expect("the builder renders pixels");
         let obs_shape = [
             pixels.shape[0] as i64,
@@ -74,6 +77,7 @@ impl Session {
         )?;
         Ok(Session {
             builder,
+            env,
             obs_shape,
             frame_shape,
             frame_len: frame_shape.iter().product(),

@@ -66,13 +66,12 @@ pub fn evaluate_run(
         .into());
     }
     let Session {
-        builder,
+        mut env,
         obs_shape: shape,
         frame_len,
         mut agent,
         ..
     } = Session::open(&config)?;
-    let mut env = builder.build()?;
     let size = config.agent.image_size as usize;
     let restore = |reason: String| CheckpointError::Restore {
         dir: dir.clone(),

@@ -269,13 +269,13 @@ impl Trainer {
     ) -> Result<Self, TrainError> {
         let Session {
             builder,
+            env,
             obs_shape,
             frame_shape,
             frame_len,
             action_dim,
             agent,
         } = Session::open(&config)?;
-        let env = builder.build()?;
         let eval_env = builder.build()?;
         let pixels = env
             .spec()

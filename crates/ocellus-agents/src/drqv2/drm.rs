@@ -496,6 +496,14 @@ impl Drm {
     }
 }
 
+/// The variables of a network that `build` creates under a fresh CPU store: the φ of a
+/// perturbation.
+fn fresh_variables(build: impl FnOnce(&nn::Path)) -> Vec<(String, Tensor)> {
+    let vs = nn::VarStore::new(Device::Cpu);
+    build(&vs.root());
+    sorted_variables(&vs)
+}
+
 /// DrM interpolates the Linear parameters only: every variable but the trunks' LayerNorm
 /// (`utils.py::perturb` matches `nn.Linear` module names).
 fn is_linear(name: &str) -> bool {
@@ -519,26 +527,10 @@ impl DrQV2Agent {
         let (c, a) = (&self.config, self.action_dim);
         // φ of each network, drawn from the perturbation stream in turn (built on the CPU;
         // `perturb_where` moves each tensor to its parameter's device)
-        let actor_phi = {
-            let vs = nn::VarStore::new(Device::Cpu);
-            let _ = Actor::new(&vs.root(), repr_dim, a, c, rng);
-            sorted_variables(&vs)
-        };
-        let critic_phi = {
-            let vs = nn::VarStore::new(Device::Cpu);
-            let _ = Critic::new(&vs.root(), repr_dim, a, c, rng);
-            sorted_variables(&vs)
-        };
-        let target_phi = {
-            let vs = nn::VarStore::new(Device::Cpu);
-            let _ = Critic::new(&vs.root(), repr_dim, a, c, rng);
-            sorted_variables(&vs)
-        };
-        let value_phi = {
-            let vs = nn::VarStore::new(Device::Cpu);
-            let _ = ValueNet::new(&vs.root(), repr_dim, c, rng);
-            sorted_variables(&vs)
-        };
+        let actor_phi = fresh_variables(|p| drop(Actor::new(p, repr_dim, a, c, rng)));
+        let critic_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
+        let target_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
+        let value_phi = fresh_variables(|p| drop(ValueNet::new(p, repr_dim, c, rng)));
         let same = "a fresh network has the same variables";
         perturb_where(&mut self.actor_vs, &actor_phi, alpha, is_linear).expect(same);
         perturb_where(&mut self.critic_vs, &critic_phi, alpha, is_linear).expect(same);
@@ -730,16 +722,19 @@ mod tests {
         // φ as the perturbation draws them: actor, critic, target critic, value net in turn
         let mut rng = drm(&a).perturb_rng.clone();
         let repr = a.encoder.repr_dim();
-        let phi = |build: &mut dyn FnMut(&nn::Path)| {
-            let vs = nn::VarStore::new(Device::Cpu);
-            build(&vs.root());
-            copies(sorted_variables(&vs))
-        };
         let c = a.config.clone();
-        let actor_phi = phi(&mut |p| drop(Actor::new(p, repr, A, &c, &mut rng)));
-        let critic_phi = phi(&mut |p| drop(Critic::new(p, repr, A, &c, &mut rng)));
-        let target_phi = phi(&mut |p| drop(Critic::new(p, repr, A, &c, &mut rng)));
-        let value_phi = phi(&mut |p| drop(ValueNet::new(p, repr, &c, &mut rng)));
+        let actor_phi = copies(fresh_variables(|p| {
+            drop(Actor::new(p, repr, A, &c, &mut rng))
+        }));
+        let critic_phi = copies(fresh_variables(|p| {
+            drop(Critic::new(p, repr, A, &c, &mut rng))
+        }));
+        let target_phi = copies(fresh_variables(|p| {
+            drop(Critic::new(p, repr, A, &c, &mut rng))
+        }));
+        let value_phi = copies(fresh_variables(|p| {
+            drop(ValueNet::new(p, repr, &c, &mut rng))
+        }));
 
         a.perturb_if_due(AgentSteps(299)); // not yet
         assert_eq!(drm(&a).perturbations, 0);
