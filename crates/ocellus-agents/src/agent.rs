@@ -43,10 +43,31 @@ pub trait Agent: std::fmt::Debug {
     /// `[C, H, W]` for each candidate action of `actions` `[N, A]`; `None` for an agent without
     /// a Q-function.
     fn q_values(&self, obs: &Tensor, actions: &Tensor) -> Option<Tensor>;
+
+    /// Called by the trainer when a training episode ends, with its undiscounted return
+    /// (MENTOR keeps the networks of its best episodes); most agents do nothing.
+    ///
+    /// # Errors
+    /// The agent's, e.g. a return it cannot use; the agent is unchanged then.
+    fn end_episode(&mut self, episode_return: f64) -> Result<(), AgentError> {
+        let _ = episode_return;
+        Ok(())
+    }
 }
 
-/// The registered agents: DrQ-v2, and DrQ-v2 with DrM's option (`[agent.drm]`).
-pub const AGENTS: [&str; 2] = ["drqv2", "drm"];
+/// The registered agents: DrQ-v2, DrQ-v2 with DrM's option (`[agent.drm]`), and with DrM and
+/// MENTOR's (`[agent.drm]` and `[agent.mentor]`).
+pub const AGENTS: [&str; 3] = ["drqv2", "drm", "mentor"];
+
+/// The agent name ([`AGENTS`]) that a DrQ-v2 configuration's option tables make: `mentor`
+/// with `[agent.mentor]`, else `drm` with `[agent.drm]`, else `drqv2`.
+pub fn name_of(config: &DrQV2Config) -> &'static str {
+    match (config.drm.is_some(), config.mentor.is_some()) {
+        (_, true) => "mentor",
+        (true, false) => "drm",
+        (false, false) => "drqv2",
+    }
+}
 
 /// Builds the agent `name` ([`AGENTS`]) from its validated configuration.
 ///
@@ -62,15 +83,16 @@ pub fn build_agent(
     device: Device,
     seed: u64,
 ) -> Result<Box<dyn Agent>, AgentError> {
-    let wants_drm = match name {
-        "drqv2" => false,
-        "drm" => true,
+    let tables = match name {
+        "drqv2" => "no option table",
+        "drm" => "an [agent.drm] table (and no [agent.mentor])",
+        "mentor" => "[agent.drm] and [agent.mentor] tables",
         _ => return Err(AgentError::Unknown(name.to_string())),
     };
-    if wants_drm != config.drm.is_some() {
+    let made = name_of(&config);
+    if made != name {
         return Err(AgentError::Options(format!(
-            "agent `{name}` {} an [agent.drm] table",
-            if wants_drm { "needs" } else { "does not take" }
+            "agent `{name}` takes {tables}; these tables make `{made}`"
         )));
     }
     Ok(Box::new(DrQV2Agent::new(
@@ -80,11 +102,7 @@ pub fn build_agent(
 
 impl Agent for DrQV2Agent {
     fn name(&self) -> &'static str {
-        if self.config().drm.is_some() {
-            "drm"
-        } else {
-            "drqv2"
-        }
+        name_of(self.config())
     }
 
     fn act(&mut self, obs: &Tensor, agent_steps: AgentSteps, eval_mode: bool) -> Tensor {
@@ -110,13 +128,17 @@ impl Agent for DrQV2Agent {
     fn q_values(&self, obs: &Tensor, actions: &Tensor) -> Option<Tensor> {
         Some(DrQV2Agent::q_values(self, obs, actions))
     }
+
+    fn end_episode(&mut self, episode_return: f64) -> Result<(), AgentError> {
+        DrQV2Agent::end_episode(self, episode_return)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn tiny(drm: bool) -> DrQV2Config {
+    fn tiny(drm: bool, mentor: bool) -> DrQV2Config {
         let mut c = DrQV2Config::preset("paper").unwrap();
         c.image_size = 20;
         c.hidden_dim = 16;
@@ -128,13 +150,28 @@ mod tests {
                     .unwrap(),
             );
         }
+        if mentor {
+            let m = crate::drqv2::MentorRawConfig {
+                num_experts: 4,
+                top_k: 2,
+                expert_hidden_dim: 4,
+                gate_dim: 4,
+                ..Default::default()
+            };
+            c.mentor = Some(m.to_config("test").unwrap());
+        }
         c
     }
 
     #[test]
     fn names_select_the_option_set_and_mismatches_are_named() {
-        for (name, drm) in [("drqv2", false), ("drm", true)] {
-            let agent = build_agent(name, tiny(drm), [9, 20, 20], 2, Device::Cpu, 1).unwrap();
+        for (name, drm, mentor) in [
+            ("drqv2", false, false),
+            ("drm", true, false),
+            ("mentor", true, true),
+        ] {
+            let c = tiny(drm, mentor);
+            let agent = build_agent(name, c, [9, 20, 20], 2, Device::Cpu, 1).unwrap();
             assert_eq!(agent.name(), name);
             let names = agent.metric_names();
             assert_eq!(
@@ -142,16 +179,38 @@ mod tests {
                 drm,
                 "{names:?}"
             );
+            assert_eq!(
+                names
+                    .iter()
+                    .filter(|n| n.starts_with("mentor_expert_load_"))
+                    .count(),
+                if mentor { 4 } else { 0 },
+                "{names:?}"
+            );
             assert!(agent.state_dict().iter().any(|(k, _)| k == "drm.beta") == drm);
         }
-        let err = build_agent("drm", tiny(false), [9, 20, 20], 2, Device::Cpu, 1).unwrap_err();
-        assert_eq!(err.to_string(), "agent `drm` needs an [agent.drm] table");
-        let err = build_agent("drqv2", tiny(true), [9, 20, 20], 2, Device::Cpu, 1).unwrap_err();
+        let build = |name: &str, drm, mentor| {
+            build_agent(name, tiny(drm, mentor), [9, 20, 20], 2, Device::Cpu, 1)
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
-            err.to_string(),
-            "agent `drqv2` does not take an [agent.drm] table"
+            build("drm", false, false),
+            "agent `drm` takes an [agent.drm] table (and no [agent.mentor]); \
+             these tables make `drqv2`"
         );
-        let err = build_agent("taco", tiny(false), [9, 20, 20], 2, Device::Cpu, 1).unwrap_err();
-        assert_eq!(err.to_string(), "unknown agent `taco` (agents: drqv2, drm)");
+        assert_eq!(
+            build("drqv2", true, false),
+            "agent `drqv2` takes no option table; these tables make `drm`"
+        );
+        assert_eq!(
+            build("drm", true, true),
+            "agent `drm` takes an [agent.drm] table (and no [agent.mentor]); \
+             these tables make `mentor`"
+        );
+        assert_eq!(
+            build("taco", false, false),
+            "unknown agent `taco` (agents: drqv2, drm, mentor)"
+        );
     }
 }

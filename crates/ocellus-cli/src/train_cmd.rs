@@ -19,8 +19,10 @@ pub struct TrainArgs {
     /// Task to train on (`ocellus envs list`); sets run.task.
     #[arg(long)]
     task: Option<String>,
-    /// The agent: `drqv2` (the default) or `drm` (DrQ-v2 with DrM's dormant-ratio
-    /// perturbation, awakened exploration and expectile value target; `[agent.drm]` tunes it).
+    /// The agent: `drqv2` (the default), `drm` (DrQ-v2 with DrM's dormant-ratio
+    /// perturbation, awakened exploration and expectile value target; `[agent.drm]` tunes it)
+    /// or `mentor` (DrM with MENTOR's mixture-of-experts actor and perturbation towards its
+    /// best episodes' weights; `[agent.mentor]` tunes it).
     #[arg(long)]
     agent: Option<String>,
     /// Agent preset from configs/drqv2/ (`cpu`, `paper`).

@@ -84,6 +84,25 @@ fn a_sigkilled_drm_run_resumes_to_the_uninterrupted_result() {
     );
 }
 
+/// MENTOR (small MoE) perturbs every 100 agent steps, towards its snapshot set once it holds
+/// two episodes.
+#[test]
+fn a_sigkilled_mentor_run_resumes_to_the_uninterrupted_result() {
+    sigkilled_run_resumes_to_the_uninterrupted_result(
+        "mentor",
+        &[
+            "--agent",
+            "mentor",
+            "--set",
+            "agent.drm.perturb_every_agent_steps=100",
+            "--set",
+            "agent.mentor.num_experts=4",
+            "--set",
+            "agent.mentor.expert_hidden_dim=16",
+        ],
+    );
+}
+
 fn sigkilled_run_resumes_to_the_uninterrupted_result(name: &str, extra: &[&str]) {
     let whole = scratch(&format!("{name}-whole"));
     let status = ocellus()

@@ -39,6 +39,7 @@
 use tch::{nn, Kind, Tensor};
 
 use crate::error::{check_range, InputError};
+use crate::init::init_linear;
 use crate::rng::Rng;
 
 /// The ε MENTOR adds to the top-k sum, the load denominator and inside the entropy's log.
@@ -304,6 +305,38 @@ impl Moe {
     /// The sizes.
     pub fn config(&self) -> &MoeConfig {
         &self.config
+    }
+
+    /// Re-initialises every Linear layer as DrQ-v2 does (orthogonal weight, zero bias), experts
+    /// in order, then the gate. MENTOR's `Actor.__init__` ends with
+    /// `self.apply(utils.weight_init)`, which overwrites the Xavier init of the MoE it contains,
+    /// so this is the init the reference's actor actually starts from.
+    pub fn reinit_orthogonal(&mut self, rng: &mut Rng) {
+        for (a, b) in &mut self.experts {
+            init_linear(a, rng);
+            init_linear(b, rng);
+        }
+        init_linear(&mut self.gate_hidden, rng);
+        init_linear(&mut self.gate_out, rng);
+    }
+
+    /// What a forward hook on each Linear layer of the layer sees in the reference (evaluation
+    /// mode, no dropout), experts in order then the gate: an expert's first layer and the
+    /// gate's hidden layer **after** their `ReLU(inplace=True)` (which overwrites the hooked
+    /// tensor), an expert's second layer and the gate's output layer as computed. This is what
+    /// DrM's dormant ratio scores for MENTOR's actor (`utils.py::cal_dormant_ratio` hooks
+    /// every `nn.Linear` of the actor, the MoE's included).
+    pub fn linear_outputs(&self, x: &Tensor) -> Vec<Tensor> {
+        let mut out = Vec::with_capacity(2 * self.experts.len() + 2);
+        for (a, b) in &self.experts {
+            let h = x.apply(a).relu();
+            out.push(h.apply(b));
+            out.push(h);
+        }
+        let g = x.apply(&self.gate_hidden).relu();
+        out.push(g.apply(&self.gate_out));
+        out.push(g);
+        out
     }
 
     /// `x` `[B, in]` → `[B, out]` and the routing. `dropout_rng`: `Some` in training (the

@@ -16,17 +16,25 @@ use toml::{Table, Value};
 
 use crate::error::ConfigError;
 
-/// The agents this crate trains: DrQ-v2, and DrQ-v2 with DrM's `[agent.drm]` option.
-pub const AGENT_NAMES: [&str; 2] = ["drqv2", "drm"];
+/// The agents this crate trains: DrQ-v2, DrQ-v2 with DrM's `[agent.drm]` option, and MENTOR
+/// (`[agent.drm]` and `[agent.mentor]`).
+pub const AGENT_NAMES: [&str; 3] = ocellus_agents::AGENTS;
 
 /// The default agent.
 pub const AGENT_NAME: &str = "drqv2";
 
-/// DrM's perturbation period set by `run.agent = "drm"` when the agent table has no
-/// `[agent.drm]` of its own and the preset is not `paper` (which keeps the reference's): 2500 agent steps (20k frames at the cpu preset's action repeat
+/// DrM's perturbation period set by `run.agent = "drm"` (or `mentor`) when `[agent.drm]` does
+/// not set it and the preset is not `paper` (which keeps the reference's): 2500 agent steps
+/// (20k frames at the cpu preset's action repeat
 /// 8, five perturbations in a 100k-frame run) instead of the reference's 100000 (200k frames
 /// at repeat 2, longer than a whole cpu run).
 pub const DRM_CPU_PERTURB_EVERY_AGENT_STEPS: u64 = 2500;
+
+/// Width of MENTOR's expert and gate hidden layers set by `run.agent = "mentor"` when
+/// `[agent.mentor]` does not set them and the preset is not `paper`: a quarter of the cpu
+/// preset's hidden 256, as the reference's 256 is a quarter of its hidden 1024 (16 experts of
+/// 256 → 256 → 256 would make the actor 14 times DrQ-v2's on two cores).
+pub const MENTOR_CPU_EXPERT_HIDDEN_DIM: i64 = 64;
 
 /// The `[run]` table as written in TOML.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -175,12 +183,20 @@ impl RawTrainConfig {
             format!("{:?}", r.agent),
             &format!("the agents are {}", AGENT_NAMES.join(", ")),
         );
+        // the name the option tables make (as `ocellus_agents::name_of` on the validated form)
+        let made = match (self.agent.drm.is_some(), self.agent.mentor.is_some()) {
+            (_, true) => "mentor",
+            (true, false) => "drm",
+            (false, false) => "drqv2",
+        };
         check(
-            (r.agent == "drm") == self.agent.drm.is_some()
-                || !AGENT_NAMES.contains(&r.agent.as_str()),
+            made == r.agent || !AGENT_NAMES.contains(&r.agent.as_str()),
             "agent",
             format!("{:?}", r.agent),
-            "`drm` and an [agent.drm] table go together (remove the table for drqv2)",
+            &format!(
+                "the [agent] option tables make `{made}` (drqv2: none; drm: [agent.drm]; \
+                 mentor: [agent.drm] and [agent.mentor])"
+            ),
         );
         check(
             !r.preset.is_empty()
@@ -390,27 +406,53 @@ impl ConfigBuilder {
             }
         }
         merge(&mut table, self.user);
-        let is_drm = table
+        let agent_name = table
             .get("run")
             .and_then(|r| r.get("agent"))
             .and_then(Value::as_str)
-            == Some("drm");
+            .map(str::to_string);
+        let is_mentor = agent_name.as_deref() == Some("mentor");
+        let is_drm = is_mentor || agent_name.as_deref() == Some("drm");
         let paper = table
             .get("run")
             .and_then(|r| r.get("preset"))
             .and_then(Value::as_str)
             == Some("paper");
-        if let (true, Some(Value::Table(agent))) = (is_drm, table.get_mut("agent")) {
-            agent.entry("drm").or_insert_with(|| {
-                let mut drm = Table::new();
-                if !paper {
-                    drm.insert(
-                        "perturb_every_agent_steps".into(),
-                        Value::Integer(DRM_CPU_PERTURB_EVERY_AGENT_STEPS as i64),
-                    );
+        // The agent's option tables get the values its name implies for this preset, key by
+        // key: what the user wrote wins.
+        let mut drm_defaults: Vec<(&str, Value)> = Vec::new();
+        let mut mentor_defaults: Vec<(&str, Value)> = Vec::new();
+        if is_drm && !paper {
+            let period = Value::Integer(DRM_CPU_PERTURB_EVERY_AGENT_STEPS as i64);
+            drm_defaults.push(("perturb_every_agent_steps", period));
+        }
+        if is_mentor {
+            // MENTOR's σ: 0.8·sigmoid(10(β − 0.2)) alone (`MENTORAgent.stddev`)
+            drm_defaults.push(("dormant_stddev_scale", Value::Float(0.8)));
+            drm_defaults.push(("restart_schedule", Value::Boolean(false)));
+            if !paper {
+                let width = Value::Integer(MENTOR_CPU_EXPERT_HIDDEN_DIM);
+                mentor_defaults.push(("expert_hidden_dim", width.clone()));
+                mentor_defaults.push(("gate_dim", width));
+            }
+        }
+        if let Some(Value::Table(agent)) = table.get_mut("agent") {
+            for (wanted, name, defaults) in [
+                (is_drm, "drm", drm_defaults),
+                (is_mentor, "mentor", mentor_defaults),
+            ] {
+                if !wanted {
+                    continue;
                 }
-                Value::Table(drm)
-            });
+                let entry = agent
+                    .entry(name)
+                    .or_insert_with(|| Value::Table(Table::new()));
+                if let Value::Table(options) = entry {
+                    for (key, value) in defaults {
+                        options.entry(key).or_insert(value);
+                    }
+                }
+            }
         }
         let raw: RawTrainConfig =
             Value::Table(table)
@@ -549,6 +591,27 @@ mod tests {
     }
 
     #[test]
+    fn mentor_gets_drm_and_its_own_table_key_by_key() {
+        let cpu = built("cpu", &["run.agent=mentor", "agent.drm.expectile=0.8"]).unwrap();
+        let drm = cpu.agent.drm.as_ref().unwrap();
+        // the user's key is kept, the others come from the agent's name and the preset
+        assert_eq!(drm.expectile, 0.8);
+        assert_eq!(drm.perturb_every.0, DRM_CPU_PERTURB_EVERY_AGENT_STEPS);
+        assert_eq!(drm.dormant_stddev.scale, 0.8);
+        assert!(!drm.restart_schedule);
+        let m = cpu.agent.mentor.as_ref().unwrap();
+        assert_eq!(m.moe.hidden_dim, MENTOR_CPU_EXPERT_HIDDEN_DIM);
+        assert_eq!(m.moe.gate_dim, MENTOR_CPU_EXPERT_HIDDEN_DIM);
+        assert_eq!((m.moe.num_experts, m.moe.top_k, m.snapshots), (16, 4, 10));
+        let again = TrainConfig::from_toml_str(&cpu.to_toml_string(), "resolved").unwrap();
+        assert_eq!(again, cpu);
+        // the paper preset keeps the reference's sizes and period
+        let paper = built("paper", &["run.agent=mentor"]).unwrap();
+        assert_eq!(paper.agent.mentor.unwrap().moe.hidden_dim, 256);
+        assert_eq!(paper.agent.drm.unwrap().perturb_every.0, 100_000);
+    }
+
+    #[test]
     fn the_task_picks_its_domain_values_under_the_users_overrides() {
         let build = |preset: &str, sets: &[&str]| built(preset, sets).unwrap();
         let reacher = build("cpu", &["run.task=reacher-easy"]);
@@ -609,9 +672,13 @@ mod tests {
         for (sets, message) in [
             (
                 &["agent.drm.expectile=0.8"][..],
-                "`drm` and an [agent.drm] table go together",
+                "the [agent] option tables make `drm`",
             ),
-            (&["run.agent=mentor"], "the agents are drqv2, drm"),
+            (&["run.agent=taco"], "the agents are drqv2, drm, mentor"),
+            (
+                &["run.agent=drm", "agent.mentor.top_k=2"],
+                "the [agent] option tables make `mentor`",
+            ),
             (
                 &["run.agent=drm", "agent.policy=max_entropy"],
                 "DrM's σ and λ act on the deterministic policy",

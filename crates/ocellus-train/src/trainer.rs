@@ -583,6 +583,9 @@ impl Trainer {
         fps_clock: &mut (Instant, u64),
         summary: &RunSummary,
     ) -> Result<(), TrainError> {
+        // MENTOR keeps the networks of its best training episodes
+        self.agent
+            .end_episode(f64::from_bits(self.state.episode_return))?;
         let s = &mut self.state;
         s.episodes += 1;
         let ret = f64::from_bits(s.episode_return);

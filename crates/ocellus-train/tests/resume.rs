@@ -54,6 +54,25 @@ fn a_killed_and_resumed_drm_run_is_bit_identical_too() {
     killed_and_resumed_matches_uninterrupted("drm", config);
 }
 
+/// MENTOR perturbs every 100 agent steps too; its snapshot set fills at each episode end (every
+/// 1000 frames), so the first perturbation (frame 1600, one snapshot) falls back to a fresh
+/// initialisation and the later ones sample from the set, which the checkpoint at 1600 holds.
+#[test]
+fn a_killed_and_resumed_mentor_run_is_bit_identical_too() {
+    let config = tiny_with(
+        4000,
+        &[
+            "run.agent=mentor",
+            "agent.drm.perturb_every_agent_steps=100",
+            "agent.mentor.num_experts=4",
+            "agent.mentor.top_k=2",
+            "agent.mentor.expert_hidden_dim=8",
+            "agent.mentor.gate_dim=8",
+        ],
+    );
+    killed_and_resumed_matches_uninterrupted("mentor", config);
+}
+
 fn killed_and_resumed_matches_uninterrupted(name: &str, config: TrainConfig) {
     // Uninterrupted.
     let dir_a = scratch(&format!("{name}-uninterrupted"));
@@ -75,13 +94,19 @@ fn killed_and_resumed_matches_uninterrupted(name: &str, config: TrainConfig) {
     assert_eq!(sb.outcome, Outcome::Finished);
 
     assert_same_agents(&a, &b);
-    if name == "drm" {
+    let count_of = |key: &str| {
         let state = b.agent().state_dict();
         let (_, count) = state
             .iter()
-            .find(|(k, _)| k == "drm.perturbations")
-            .expect("a DrM agent");
-        assert!(count.int64_value(&[]) >= 3, "{count}");
+            .find(|(k, _)| k == key)
+            .unwrap_or_else(|| panic!("{key} in the state"));
+        count.int64_value(&[])
+    };
+    if name != "drqv2" {
+        assert!(count_of("drm.perturbations") >= 3);
+    }
+    if name == "mentor" {
+        assert!(count_of("mentor.snapshot_perturbations") >= 2);
     }
     assert_eq!(sa.last_eval_return, sb.last_eval_return);
     for log in ["train.csv", "eval.csv", "loss.csv"] {

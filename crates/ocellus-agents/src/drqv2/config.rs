@@ -7,6 +7,7 @@ use ocellus_nn::Schedule;
 use serde::{Deserialize, Serialize};
 
 use super::drm::{DrmConfig, DrmRawConfig};
+use super::mentor::{MentorConfig, MentorRawConfig};
 use crate::error::{ConfigError, ConfigProblem};
 
 /// The presets shipped in `configs/drqv2/`, embedded so the binary does not need the sources.
@@ -128,6 +129,10 @@ pub struct DrQV2RawConfig {
     /// empty `[agent.drm]` table is DrM with the reference's values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drm: Option<DrmRawConfig>,
+    /// MENTOR's mixture-of-experts actor and task-oriented perturbation
+    /// ([`super::mentor`]); it builds on DrM, so it needs `[agent.drm]` too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentor: Option<MentorRawConfig>,
 }
 
 /// How the actor turns features into actions.
@@ -235,6 +240,8 @@ pub struct DrQV2Config {
     pub micro_batch_size: i64,
     /// DrM, if on.
     pub drm: Option<DrmConfig>,
+    /// MENTOR, if on (always with DrM).
+    pub mentor: Option<MentorConfig>,
 }
 
 impl DrQV2RawConfig {
@@ -445,6 +452,16 @@ impl DrQV2RawConfig {
                     .into(),
             });
         }
+        let mentor = self.mentor.as_ref().and_then(|m| m.validate(&mut problems));
+        if self.mentor.is_some() && self.drm.is_none() {
+            problems.push(ConfigProblem {
+                field: "mentor",
+                value: "a table".into(),
+                reason: "MENTOR builds on DrM (its value network, λ, α and perturbation \
+                         period): add an [agent.drm] table"
+                    .into(),
+            });
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 origin: origin.to_string(),
@@ -478,6 +495,7 @@ impl DrQV2RawConfig {
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
             drm,
+            mentor,
         })
     }
 }
@@ -544,6 +562,7 @@ impl DrQV2Config {
             replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
             drm: self.drm.as_ref().map(DrmConfig::to_raw),
+            mentor: self.mentor.as_ref().map(MentorConfig::to_raw),
         }
     }
 

@@ -87,6 +87,12 @@ pub struct DrmRawConfig {
     pub lambda_temp: f64,
     /// τ_e of the value network's expectile loss (`expectile`, 0.9).
     pub expectile: f64,
+    /// Height of σ_dormant's sigmoid: 1 in DrM (paper, issue), 0.8 in MENTOR
+    /// (`MENTORAgent.dormant_stddev`).
+    pub dormant_stddev_scale: f64,
+    /// Whether σ becomes `max(σ_dormant, schedule(t − t₀))` once awakened (DrM's
+    /// `stddev_type: awake`); `false` keeps σ = σ_dormant(β) throughout (MENTOR's `stddev`).
+    pub restart_schedule: bool,
 }
 
 impl Default for DrmRawConfig {
@@ -101,6 +107,8 @@ impl Default for DrmRawConfig {
             target_lambda: 0.6,
             lambda_temp: 50.0,
             expectile: 0.9,
+            dormant_stddev_scale: 1.0,
+            restart_schedule: true,
         }
     }
 }
@@ -118,6 +126,8 @@ pub struct DrmConfig {
     pub lambda: ExploitLambda,
     /// τ_e.
     pub expectile: f64,
+    /// Whether σ follows the restarted schedule once awakened.
+    pub restart_schedule: bool,
 }
 
 impl DrmRawConfig {
@@ -202,6 +212,12 @@ impl DrmRawConfig {
             self.expectile,
             "must be in [0, 1]",
         );
+        check(
+            positive(self.dormant_stddev_scale),
+            "drm.dormant_stddev_scale",
+            self.dormant_stddev_scale,
+            "must be a positive number",
+        );
         (problems.len() == before).then_some(DrmConfig {
             perturb_every: AgentSteps(self.perturb_every_agent_steps),
             perturb_factor: PerturbFactor {
@@ -210,7 +226,7 @@ impl DrmRawConfig {
                 max: self.max_perturb_factor,
             },
             dormant_stddev: DormantStddev {
-                scale: 1.0,
+                scale: self.dormant_stddev_scale,
                 temp: self.dormant_temp,
                 target: self.target_dormant_ratio,
             },
@@ -220,6 +236,7 @@ impl DrmRawConfig {
                 target: self.target_dormant_ratio,
             },
             expectile: self.expectile,
+            restart_schedule: self.restart_schedule,
         })
     }
 }
@@ -237,6 +254,8 @@ impl DrmConfig {
             target_lambda: self.lambda.target_lambda,
             lambda_temp: self.lambda.temp,
             expectile: self.expectile,
+            dormant_stddev_scale: self.dormant_stddev.scale,
+            restart_schedule: self.restart_schedule,
         }
     }
 }
@@ -292,7 +311,7 @@ pub(super) struct Drm {
     pub(super) config: DrmConfig,
     awaken: AwakenExploration,
     /// β of the latest update (1 before the first, the reference's initial value).
-    beta: f64,
+    pub(super) beta: f64,
     /// Whether an update has measured β yet.
     observed: bool,
     value_vs: nn::VarStore,
@@ -301,7 +320,7 @@ pub(super) struct Drm {
     perturb_rng: Rng,
     /// Period boundaries passed and served by a perturbation (`⌊t / period⌋` at the last).
     periods_served: u64,
-    perturbations: u64,
+    pub(super) perturbations: u64,
     last_alpha: f64,
 }
 
@@ -338,9 +357,14 @@ impl Drm {
         }
     }
 
-    /// σ at `agent_steps` (awaken rule at the latest β).
+    /// σ at `agent_steps`: the awaken rule at the latest β, or σ_dormant(β) alone without
+    /// `restart_schedule` (MENTOR).
     pub(super) fn stddev(&self, agent_steps: AgentSteps) -> f64 {
-        self.awaken.stddev(agent_steps, self.beta)
+        if self.config.restart_schedule {
+            self.awaken.stddev(agent_steps, self.beta)
+        } else {
+            self.awaken.dormant.value(self.beta)
+        }
     }
 
     /// λ at the latest β.
@@ -527,10 +551,36 @@ impl DrQV2Agent {
         let (c, a) = (&self.config, self.action_dim);
         // φ of each network, drawn from the perturbation stream in turn (built on the CPU;
         // `perturb_where` moves each tensor to its parameter's device)
-        let actor_phi = fresh_variables(|p| drop(Actor::new(p, repr_dim, a, c, rng)));
-        let critic_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
-        let target_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
-        let value_phi = fresh_variables(|p| drop(ValueNet::new(p, repr_dim, c, rng)));
+        let mut actor_phi = fresh_variables(|p| drop(Actor::new(p, repr_dim, a, c, rng)));
+        let mut critic_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
+        let mut target_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
+        let mut value_phi = fresh_variables(|p| drop(ValueNet::new(p, repr_dim, c, rng)));
+        // MENTOR's task-oriented perturbation: the Linear targets are sampled element-wise
+        // from N(μ, σ) of the snapshot set instead (once it holds two snapshots)
+        if let Some(m) = self.mentor.as_mut() {
+            if m.snapshots.len() >= 2 {
+                let sampled = m.snapshots.sample(rng).expect("two snapshots or more");
+                for (name, phi) in sampled {
+                    let (target, local) = if let Some(n) = name.strip_prefix("actor.") {
+                        (&mut actor_phi, n)
+                    } else if let Some(n) = name.strip_prefix("critic_target.") {
+                        (&mut target_phi, n)
+                    } else if let Some(n) = name.strip_prefix("critic.") {
+                        (&mut critic_phi, n)
+                    } else if let Some(n) = name.strip_prefix("drm.value.") {
+                        (&mut value_phi, n)
+                    } else {
+                        unreachable!("snapshots hold the four networks' parameters only")
+                    };
+                    let slot = target
+                        .iter_mut()
+                        .find(|(k, _)| k == local)
+                        .expect("a snapshot parameter is a variable of its network");
+                    slot.1 = phi.to_device(Device::Cpu);
+                }
+                m.snapshot_perturbations += 1;
+            }
+        }
         let same = "a fresh network has the same variables";
         perturb_where(&mut self.actor_vs, &actor_phi, alpha, is_linear).expect(same);
         perturb_where(&mut self.critic_vs, &critic_phi, alpha, is_linear).expect(same);

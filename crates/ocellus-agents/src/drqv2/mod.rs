@@ -84,12 +84,14 @@ use crate::error::AgentError;
 
 mod config;
 pub mod drm;
+pub mod mentor;
 mod nets;
 pub use config::{
     preset_text, DrQV2Config, DrQV2RawConfig, PolicyKind, RawSchedule, PRESETS, TASK_PRESETS,
 };
 pub use drm::{DrmConfig, DrmMetrics, DrmRawConfig, ValueNet};
-pub use nets::{Actor, Critic, LOG_STD_BOUNDS, SATURATED_MEAN};
+pub use mentor::{MentorConfig, MentorMetrics, MentorRawConfig};
+pub use nets::{Actor, ActorForward, Critic, MoeBody, PolicyBody, LOG_STD_BOUNDS, SATURATED_MEAN};
 
 // ---------------------------------------------------------------------------------------------
 // Agent
@@ -194,6 +196,8 @@ pub struct UpdateMetrics {
     pub actor: ActorMetrics,
     /// DrM's quantities, if DrM is on.
     pub drm: Option<DrmMetrics>,
+    /// MENTOR's quantities, if MENTOR is on.
+    pub mentor: Option<MentorMetrics>,
 }
 
 /// The names of [`UpdateMetrics::named`] for plain DrQ-v2, in order (the first twelve
@@ -225,7 +229,8 @@ pub const DRM_METRIC_NAMES: [&str; 6] = [
 
 impl UpdateMetrics {
     /// Every quantity as `(name, value)`: [`METRIC_NAMES`], then [`DRM_METRIC_NAMES`] if DrM
-    /// is on. `actor_stddev` is the σ used (DrM's awakened σ when DrM is on).
+    /// is on, then MENTOR's ([`mentor::MENTOR_METRIC_NAMES`] and one load per expert).
+    /// `actor_stddev` is the σ used (DrM's awakened σ when DrM is on).
     pub fn named(&self) -> Vec<(&'static str, f64)> {
         let (c, a) = (&self.critic, &self.actor);
         let mut values = vec![
@@ -254,7 +259,11 @@ impl UpdateMetrics {
             ]);
             names.extend(DRM_METRIC_NAMES);
         }
-        names.into_iter().zip(values).collect()
+        let mut out: Vec<(&'static str, f64)> = names.into_iter().zip(values).collect();
+        if let Some(m) = &self.mentor {
+            out.extend(m.named());
+        }
+        out
     }
 }
 
@@ -343,6 +352,7 @@ pub struct DrQV2Agent {
     critic_opt: Adam,
     temperature: Option<Temperature>,
     drm: Option<drm::Drm>,
+    mentor: Option<mentor::Mentor>,
     aug: RandomShift,
     policy_noise_rng: Rng,
     explore_rng: Rng,
@@ -425,8 +435,10 @@ impl DrQV2Agent {
             .drm
             .clone()
             .map(|d| drm::Drm::new(&config, d, repr_dim, device, seed));
+        let mentor = config.mentor.clone().map(|m| mentor::Mentor::new(m, seed));
         Ok(DrQV2Agent {
             drm,
+            mentor,
             encoder_opt: Adam::new(&encoder_vs, adam),
             actor_opt: Adam::new(&actor_vs, adam),
             critic_opt: Adam::new(&critic_vs, adam),
@@ -480,9 +492,16 @@ impl DrQV2Agent {
             let features = self.encoder.forward(&obs); // [N, repr_dim]
             match (eval_mode, self.config.policy) {
                 (true, _) => self.actor.mean_action(&features),
+                // MENTOR's gate drops out while acting (the reference's actor is in
+                // training mode outside evaluation)
                 (false, PolicyKind::Deterministic) => self
                     .actor
-                    .forward(&features, stddev)
+                    .forward_train(
+                        &features,
+                        stddev,
+                        self.mentor.as_mut().map(|m| &mut m.dropout_rng),
+                    )
+                    .dist
                     .sample(&mut self.explore_rng, None),
                 (false, PolicyKind::MaxEntropy) => {
                     self.actor
@@ -579,9 +598,11 @@ impl DrQV2Agent {
         let target_q = tch::no_grad(|| {
             let next_value = match &self.temperature {
                 None => {
+                    let dropout = self.mentor.as_mut().map(|m| &mut m.dropout_rng);
                     let next_action = self
                         .actor
-                        .forward(next_features, stddev)
+                        .forward_train(next_features, stddev, dropout)
+                        .dist
                         .sample(&mut self.policy_noise_rng, Some(clip)); // [B, A]
                     let (tq1, tq2) = self.critic_target.forward(next_features, &next_action);
                     let explore = tq1.minimum(&tq2); // [B, 1]
@@ -695,7 +716,15 @@ impl DrQV2Agent {
         }
         let dormant_ratio = actor_dormant_ratio(&self.actor, &features);
         let stddev = self.stddev(agent_steps);
-        let (dist, preactivation) = self.actor.forward_with_preactivation(&features, stddev);
+        let ActorForward {
+            dist,
+            preactivation,
+            gate,
+        } = self.actor.forward_train(
+            &features,
+            stddev,
+            self.mentor.as_mut().map(|m| &mut m.dropout_rng),
+        );
         // a = μ(h) + clamp(σ·ε, ±c), clamped into the box with a straight-through gradient
         let action = dist.sample(&mut self.policy_noise_rng, Some(self.config.stddev_clip)); // [B, A]
         let log_prob = dist
@@ -706,14 +735,40 @@ impl DrQV2Agent {
         if self.config.actor_preact_l2 > 0.0 {
             loss += preactivation.square().mean(Kind::Float) * self.config.actor_preact_l2;
         }
-        let grads = Tensor::run_backward(&[&loss], &self.actor_opt.param_tensors(), false, false);
+        // MENTOR: the MoE's auxiliary loss joins the actor loss unscaled
+        let aux = match (&self.mentor, &gate) {
+            (Some(m), Some(g)) => Some(mentor::AuxTerms::of(g, m.config.moe.num_experts)),
+            _ => None,
+        };
+        let total = match &aux {
+            Some(a) => &loss + a.loss(),
+            None => loss.shallow_clone(),
+        };
+        let mut grads =
+            Tensor::run_backward(&[&total], &self.actor_opt.param_tensors(), false, false);
+        // MENTOR: clip_grad_norm_(actor.parameters(), 0.001) before the step
+        let clip = self
+            .mentor
+            .as_ref()
+            .and_then(|m| m.config.actor_grad_clip_norm);
+        let grad_norm = clip.map(|c| mentor::clip_grad_norm(&mut grads, c));
         self.actor_opt.step(&grads);
         let entropy = dist
             .entropy()
             .sum_dim_intlist(-1, false, Kind::Float)
             .mean(Kind::Float);
         let saturation = saturation(&dist.mean());
-        let m = scalars(&[loss, log_prob.mean(Kind::Float), entropy, saturation]);
+        let mut fetch = vec![loss, log_prob.mean(Kind::Float), entropy, saturation];
+        if let Some(a) = &aux {
+            fetch.push(a.load_balance.shallow_clone());
+            fetch.push(a.gate_entropy.shallow_clone());
+        }
+        let m = scalars(&fetch);
+        if let (Some(mentor), Some(a)) = (self.mentor.as_mut(), &aux) {
+            let load = Vec::<f64>::try_from(a.load.to_kind(Kind::Double).to_device(Device::Cpu))
+                .expect("a 1-d f64 tensor converts");
+            mentor.last = Some(mentor.metrics(m[4], m[5], grad_norm.unwrap_or(f64::NAN), &load));
+        }
         ActorMetrics {
             loss: m[0],
             log_prob: m[1],
@@ -859,12 +914,46 @@ impl DrQV2Agent {
             }
             _ => None,
         };
+        let mentor = self.mentor.as_mut().and_then(|m| m.last.take());
         UpdateMetrics {
             batch_reward,
             critic: step.metrics,
             actor,
             drm,
+            mentor,
         }
+    }
+
+    /// MENTOR: offers the Linear parameters of actor, critic, target critic and value network
+    /// to the snapshot set with the training episode's return (the reference's
+    /// `tp_set.add(episode_reward, …)` at every episode end). Nothing to do without MENTOR.
+    ///
+    /// # Errors
+    /// [`AgentError::Options`] for a non-finite return (the set is unchanged).
+    pub fn end_episode(&mut self, episode_return: f64) -> Result<(), AgentError> {
+        if self.mentor.is_none() {
+            return Ok(());
+        }
+        let params = self.snapshot_params();
+        let mentor = self.mentor.as_mut().expect("checked above");
+        mentor
+            .snapshots
+            .offer(episode_return, &params)
+            .map_err(|e| AgentError::Options(format!("MENTOR's snapshot set: {e}")))?;
+        Ok(())
+    }
+
+    /// What MENTOR's snapshots hold: every Linear parameter of actor, critic, target critic
+    /// and (DrM's) value network, named as in the checkpoint.
+    fn snapshot_params(&self) -> Vec<(String, Tensor)> {
+        let mut out = var_store_state(&self.actor_vs, "actor");
+        out.extend(var_store_state(&self.critic_vs, "critic"));
+        out.extend(var_store_state(&self.critic_target_vs, "critic_target"));
+        if let Some(drm) = &self.drm {
+            out.extend(drm.parameter_state());
+        }
+        out.retain(|(k, _)| !k.contains(".trunk.norm."));
+        out
     }
 
     /// The quantities [`DrQV2Agent::update`] reports, in [`UpdateMetrics::named`] order.
@@ -872,6 +961,9 @@ impl DrQV2Agent {
         let mut names = METRIC_NAMES.to_vec();
         if self.drm.is_some() {
             names.extend(DRM_METRIC_NAMES);
+        }
+        if let Some(m) = &self.mentor {
+            names.extend(mentor::metric_names(m.config.moe.num_experts));
         }
         names
     }
@@ -895,6 +987,10 @@ impl DrQV2Agent {
         if let Some(drm) = &self.drm {
             out.extend(drm.state_dict());
         }
+        if let Some(m) = &self.mentor {
+            out.extend(m.fixed_state());
+            out.extend(m.snapshot_state());
+        }
         out
     }
 
@@ -915,8 +1011,18 @@ impl DrQV2Agent {
     /// # Errors
     /// [`AgentError::State`] listing missing, unexpected, mis-shaped or invalid entries.
     pub fn load_state_dict(&mut self, state: &[(String, Tensor)]) -> Result<(), AgentError> {
-        let own = self.state_dict();
-        let map: HashMap<&str, &Tensor> = check_state(&own, state)?;
+        // MENTOR's snapshot set holds a varying number of entries: checked on its own
+        let (snapshots, fixed): (Vec<_>, Vec<_>) = state
+            .iter()
+            .map(|(k, t)| (k.clone(), t.shallow_clone()))
+            .partition(|(k, _)| self.mentor.is_some() && mentor::is_snapshot_key(k));
+        let mut own = self.state_dict();
+        own.retain(|(k, _)| !mentor::is_snapshot_key(k));
+        let map: HashMap<&str, &Tensor> = check_state(&own, &fixed)?;
+        let mentor_restore = match &self.mentor {
+            Some(m) => Some(m.read_state(&map, &snapshots, &self.snapshot_params())?),
+            None => None,
+        };
         // Values that can be invalid are read before anything changes.
         let aug_rng = Rng::from_state_tensor("rng.augment", map["rng.augment"])?;
         let policy_noise_rng = Rng::from_state_tensor("rng.policy_noise", map["rng.policy_noise"])?;
@@ -946,6 +1052,9 @@ impl DrQV2Agent {
         self.aug.rng = aug_rng;
         self.policy_noise_rng = policy_noise_rng;
         self.explore_rng = explore_rng;
+        if let (Some(m), Some(r)) = (self.mentor.as_mut(), mentor_restore) {
+            m.restore(r);
+        }
         Ok(())
     }
 
@@ -1315,7 +1424,10 @@ mod tests {
     fn agent_with_dead_first_hidden_layer() -> DrQV2Agent {
         let agent = agent(3);
         tch::no_grad(|| {
-            let first = &agent.actor.policy.layers()[0];
+            let PolicyBody::Mlp(mlp) = &agent.actor.body else {
+                unreachable!("DrQ-v2's actor body is an MLP")
+            };
+            let first = &mlp.layers()[0];
             let _ = first.bs.as_ref().unwrap().shallow_clone().fill_(-1000.0);
         });
         agent
@@ -1531,7 +1643,10 @@ mod tests {
             let features = tch::no_grad(|| agent.encoder().forward(&batch(1).obs));
             let preact = |agent: &DrQV2Agent| {
                 tch::no_grad(|| {
-                    let (_, x) = agent.actor().forward_with_preactivation(&features, 0.1);
+                    let x = agent
+                        .actor()
+                        .forward_train(&features, 0.1, None)
+                        .preactivation;
                     x.abs().mean(Kind::Float).double_value(&[])
                 })
             };

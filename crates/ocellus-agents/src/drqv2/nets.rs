@@ -3,8 +3,9 @@
 //! `aug_pad` and an integer crop per sample, applied to u8 frames before the encoder, with
 //! independent shifts of o and o').
 
+use ocellus_nn::init::init_linear;
 use ocellus_nn::squashed_normal::bounded_log_std;
-use ocellus_nn::{Mlp, Rng, SquashedNormal, TruncatedNormal, Trunk};
+use ocellus_nn::{Mlp, Moe, MoeOutput, Rng, SquashedNormal, TopKGate, TruncatedNormal, Trunk};
 use tch::{nn, Tensor};
 
 use super::{DrQV2Config, PolicyKind};
@@ -16,16 +17,51 @@ pub const SATURATED_MEAN: f64 = 0.99;
 /// Bounds of the max-entropy policy's log σ (denisyarats/drq `log_std_bounds: [-10, 2]`).
 pub const LOG_STD_BOUNDS: (f64, f64) = (-10.0, 2.0);
 
-/// The policy: trunk → MLP → tanh, either deterministic with scheduled noise (DrQ-v2) or a
+/// MENTOR's policy body (suninghuang19/mentor @ f4fa81f, `agents/mentor.py::Actor`):
+/// `Linear(feature_dim → hidden) → ReLU → MoE(hidden → hidden) → ReLU → Linear(hidden → out)`.
+///
+/// Variables (the reference's names): `policy1.0.*`, `moe.experts.{e}.{0,2}.*`,
+/// `moe.gate.{0,3}.*`, `policy2.1.*`.
+#[derive(Debug)]
+pub struct MoeBody {
+    /// `policy1`: the Linear before the MoE.
+    pub input: nn::Linear,
+    /// The mixture of experts ([`Moe`]).
+    pub moe: Moe,
+    /// `policy2`: the Linear after the MoE's ReLU.
+    pub output: nn::Linear,
+}
+
+/// What maps the trunk's features to the policy's pre-tanh output.
+#[derive(Debug)]
+pub enum PolicyBody {
+    /// DrQ-v2: `feature_dim → hidden → hidden → out` with ReLUs (variables `policy.{0,1,2}.*`).
+    Mlp(Mlp),
+    /// MENTOR: [`MoeBody`].
+    Moe(MoeBody),
+}
+
+/// One forward pass of the actor in training ([`Actor::forward_train`]).
+#[derive(Debug)]
+pub struct ActorForward {
+    /// The deterministic policy's action distribution.
+    pub dist: TruncatedNormal,
+    /// The pre-tanh output `x` `[B, A]` (μ = tanh x).
+    pub preactivation: Tensor,
+    /// The MoE's routing decision (MENTOR), for its auxiliary loss and expert loads.
+    pub gate: Option<TopKGate>,
+}
+
+/// The policy: trunk → body → tanh, either deterministic with scheduled noise (DrQ-v2) or a
 /// tanh-squashed Gaussian (DrQ/SAC, [`PolicyKind::MaxEntropy`]).
 ///
-/// Variables: `trunk.{linear,norm}.*`, `policy.{0,1,2}.*`.
+/// Variables: `trunk.{linear,norm}.*`, then `policy.{0,1,2}.*` or MENTOR's [`MoeBody`] names.
 #[derive(Debug)]
 pub struct Actor {
     /// `Linear(repr_dim → feature_dim) → LayerNorm → Tanh`.
     pub trunk: Trunk,
-    /// `feature_dim → hidden → hidden → A` (deterministic) or `→ 2A` (max-entropy: μ, log σ).
-    pub policy: Mlp,
+    /// `feature_dim → … → A` (deterministic) or `→ 2A` (max-entropy: μ, log σ).
+    pub body: PolicyBody,
     kind: PolicyKind,
 }
 
@@ -42,53 +78,91 @@ impl Actor {
             PolicyKind::Deterministic => action_dim,
             PolicyKind::MaxEntropy => 2 * action_dim,
         };
-        let policy = Mlp::new(
-            &(p / "policy"),
-            &[c.feature_dim, c.hidden_dim, c.hidden_dim, out],
-            rng,
-        );
+        let body = match &c.mentor {
+            None => PolicyBody::Mlp(Mlp::new(
+                &(p / "policy"),
+                &[c.feature_dim, c.hidden_dim, c.hidden_dim, out],
+                rng,
+            )),
+            Some(m) => {
+                let linear = |q: nn::Path, i: i64, o: i64, rng: &mut Rng| {
+                    let mut l = nn::linear(q, i, o, Default::default());
+                    init_linear(&mut l, rng);
+                    l
+                };
+                // reference order: trunk, policy1, policy2, then the MoE (Xavier), then
+                // `self.apply(utils.weight_init)` re-initialises every Linear orthogonally
+                let input = linear(p / "policy1" / "0", c.feature_dim, c.hidden_dim, rng);
+                let output = linear(p / "policy2" / "1", c.hidden_dim, out, rng);
+                let mut moe = Moe::new(&(p / "moe"), c.hidden_dim, c.hidden_dim, m.moe, rng)
+                    .expect("MENTOR's sizes are validated with the config");
+                moe.reinit_orthogonal(rng);
+                PolicyBody::Moe(MoeBody { input, moe, output })
+            }
+        };
         Actor {
             trunk,
-            policy,
+            body,
             kind: c.policy,
         }
     }
 
+    /// The body's output `[B, out]` on trunk features `h`, and the MoE's routing (MENTOR).
+    /// `dropout`: the generator of the gate's dropout mask in training, `None` in evaluation.
+    fn body_forward(&self, h: &Tensor, dropout: Option<&mut Rng>) -> (Tensor, Option<TopKGate>) {
+        match &self.body {
+            PolicyBody::Mlp(mlp) => (mlp.forward(h), None),
+            PolicyBody::Moe(b) => {
+                let x = h.apply(&b.input).relu();
+                let MoeOutput { output, gate } = b.moe.forward(&x, dropout);
+                (output.relu().apply(&b.output), Some(gate))
+            }
+        }
+    }
+
     /// `[B, repr_dim]` → the deterministic policy's action distribution: mean
-    /// `tanh(MLP(trunk(h)))` `[B, A]`, standard deviation `stddev`.
+    /// `tanh(body(trunk(h)))` `[B, A]`, standard deviation `stddev`, in evaluation mode (no
+    /// dropout in MENTOR's gate).
     ///
     /// # Panics
     /// For a max-entropy actor (use [`Actor::squashed`]).
     pub fn forward(&self, features: &Tensor, stddev: f64) -> TruncatedNormal {
-        self.forward_with_preactivation(features, stddev).0
+        self.forward_train(features, stddev, None).dist
     }
 
-    /// [`Actor::forward`] and the pre-tanh output `x` `[B, A]` (μ = tanh x).
+    /// [`Actor::forward`] in training mode: with `dropout` the MoE gate's dropout mask is
+    /// drawn from it (MENTOR; the reference's actor is always in training mode outside
+    /// evaluation). Also returns the pre-tanh output and the routing decision.
     ///
     /// # Panics
     /// For a max-entropy actor (use [`Actor::squashed`]).
-    pub fn forward_with_preactivation(
+    pub fn forward_train(
         &self,
         features: &Tensor,
         stddev: f64,
-    ) -> (TruncatedNormal, Tensor) {
+        dropout: Option<&mut Rng>,
+    ) -> ActorForward {
         assert_eq!(
             self.kind,
             PolicyKind::Deterministic,
             "a deterministic actor"
         );
-        let x = self.policy.forward(&self.trunk.forward(features));
-        (TruncatedNormal::new(x.tanh(), stddev), x)
+        let (x, gate) = self.body_forward(&self.trunk.forward(features), dropout);
+        ActorForward {
+            dist: TruncatedNormal::new(x.tanh(), stddev),
+            preactivation: x,
+            gate,
+        }
     }
 
     /// `[B, repr_dim]` → the max-entropy policy `tanh(N(μ, σ))` with μ and log σ (squashed
-    /// into [`LOG_STD_BOUNDS`]) from the MLP's two halves.
+    /// into [`LOG_STD_BOUNDS`]) from the body's two halves.
     ///
     /// # Panics
     /// For a deterministic actor (use [`Actor::forward`]).
     pub fn squashed(&self, features: &Tensor) -> SquashedNormal {
         assert_eq!(self.kind, PolicyKind::MaxEntropy, "a max-entropy actor");
-        let out = self.policy.forward(&self.trunk.forward(features)); // [B, 2A]
+        let (out, _) = self.body_forward(&self.trunk.forward(features), None); // [B, 2A]
         let halves = out.chunk(2, -1);
         let (min, max) = LOG_STD_BOUNDS;
         SquashedNormal::new(
@@ -97,9 +171,9 @@ impl Actor {
         )
     }
 
-    /// What DrM's dormant ratio sees of each Linear layer (trunk, then the three policy
-    /// layers): the trunk Linear's output before LayerNorm, the two hidden policy layers'
-    /// outputs **after** their ReLU, and the last layer's output before tanh.
+    /// What DrM's dormant ratio sees of each Linear layer: the trunk Linear's output before
+    /// LayerNorm, every hidden layer's output **after** its ReLU, and the last layer's output
+    /// before tanh; for MENTOR's body also every Linear of the MoE ([`Moe::linear_outputs`]).
     ///
     /// `utils.py::cal_dormant_ratio` registers forward hooks on the actor's `nn.Linear`
     /// modules, which keep references to the output tensors, and reads them after the forward
@@ -107,18 +181,30 @@ impl Actor {
     /// very tensors, so the reference scores the hidden neurons on their activations (Sokar et
     /// al. 2023's and the DrM paper's definition, Def. 2.1: a ReLU neuron that is negative on
     /// the whole batch is dormant). LayerNorm and `torch.tanh` are not in place, so the trunk
-    /// and output layers are scored before them.
+    /// and output layers are scored before them; MENTOR's `policy2` starts with an in-place
+    /// ReLU on the MoE's output, which is not a Linear output, so no hook sees it.
     pub fn linear_outputs(&self, features: &Tensor) -> Vec<Tensor> {
         let (pre, h) = self.trunk.forward_activations(features);
         let mut out = vec![pre];
-        let policy = self.policy.forward_activations(&h);
-        let last = policy.len() - 1;
-        out.extend(
-            policy
-                .into_iter()
-                .enumerate()
-                .map(|(i, a)| if i < last { a.relu() } else { a }),
-        );
+        match &self.body {
+            PolicyBody::Mlp(mlp) => {
+                let policy = mlp.forward_activations(&h);
+                let last = policy.len() - 1;
+                out.extend(
+                    policy
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, a)| if i < last { a.relu() } else { a }),
+                );
+            }
+            PolicyBody::Moe(b) => {
+                let x = h.apply(&b.input).relu();
+                out.push(x.shallow_clone());
+                out.extend(b.moe.linear_outputs(&x));
+                let y = b.moe.forward(&x, None).output.relu();
+                out.push(y.apply(&b.output));
+            }
+        }
         out
     }
 
