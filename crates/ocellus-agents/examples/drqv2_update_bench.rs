@@ -6,18 +6,22 @@
 //! Environment overrides for exploring presets: `BENCH_BATCH`, `BENCH_IMAGE`, `BENCH_HIDDEN`,
 //! `BENCH_CHANNELS` (encoder conv channels), `BENCH_THREADS` (libtorch threads, default 2),
 //! `BENCH_MICRO` (micro-batch size; `BENCH_MICRO=256` runs the batch in one piece like PyTorch),
-//! `BENCH_WARMUP` (untimed updates first, default 3), `BENCH_AGENT` (`drqv2`, the default, or
-//! `drm`: DrQ-v2 with DrM's value network, λ-blended target and awakened σ).
+//! `BENCH_WARMUP` (untimed updates first, default 3), `BENCH_AGENT` (`drqv2`, the default;
+//! `drm`: DrQ-v2 with DrM's value network, λ-blended target and awakened σ; `mentor`: DrM with
+//! MENTOR's MoE actor, experts `BENCH_EXPERT_HIDDEN` wide, default 64 as `--agent mentor` on
+//! the cpu preset; `taco`: DrQ-v2 with TACO's contrastive step).
 //! Prints the median of 20 timed updates after the warm-up updates, in ms; for `drm` also the
 //! median of 20 updates that each begin with a perturbation (the period set to one agent
 //! step), whose difference from the plain median is the cost of one perturbation.
 
 use std::time::Instant;
 
-use ocellus_agents::drqv2::{Batch, DrQV2Agent, DrQV2Config, DrmRawConfig};
+use ocellus_agents::drqv2::{
+    Batch, DrQV2Agent, DrQV2Config, DrmRawConfig, MentorRawConfig, TacoRawConfig,
+};
 use ocellus_core::AgentSteps;
 use ocellus_nn::Rng;
-use tch::{Device, Kind};
+use tch::{Device, Kind, Tensor};
 
 fn env_i64(name: &str) -> Option<i64> {
     std::env::var(name)
@@ -57,12 +61,25 @@ fn main() {
     match agent_name.as_str() {
         "drqv2" => {}
         "drm" => config.drm = Some(drm(u64::MAX)),
-        other => panic!("BENCH_AGENT must be drqv2 or drm, not {other}"),
+        "mentor" => {
+            config.drm = Some(drm(u64::MAX));
+            // the cpu sizes of `--agent mentor` unless BENCH_EXPERT_HIDDEN says otherwise
+            let width = env_i64("BENCH_EXPERT_HIDDEN").unwrap_or(64);
+            let mentor = MentorRawConfig {
+                expert_hidden_dim: width,
+                gate_dim: width,
+                ..MentorRawConfig::default()
+            };
+            config.mentor = Some(mentor.to_config("bench").expect("valid"));
+        }
+        "taco" => config.taco = Some(TacoRawConfig::default().to_config("bench").expect("valid")),
+        other => panic!("BENCH_AGENT must be drqv2, drm, mentor or taco, not {other}"),
     }
-    let perturbing_config = config.drm.is_some().then(|| DrQV2Config {
+    let perturbing_config = (agent_name == "drm").then(|| DrQV2Config {
         drm: Some(drm(1)),
         ..config.clone()
     });
+    let n = i64::from(config.n_step);
     let threads = env_i64("BENCH_THREADS").unwrap_or(2);
     tch::set_num_threads(threads as i32);
     let action_dim = 6;
@@ -70,11 +87,14 @@ fn main() {
     let (b, [c, h, w]) = (config.batch_size, obs_shape);
     let mut agent = DrQV2Agent::new(config, obs_shape, action_dim, Device::Cpu, 1).expect("agent");
     let mut rng = Rng::new(0, 0);
+    let window_actions = rng.uniform_tensor(&[b, n, action_dim], -1.0, 1.0, Device::Cpu);
     let batch = Batch {
         obs: rng
             .uniform_tensor(&[b, c, h, w], 0.0, 256.0, Device::Cpu)
             .to_kind(Kind::Uint8),
-        action: rng.uniform_tensor(&[b, action_dim], -1.0, 1.0, Device::Cpu),
+        action: window_actions.select(1, 0),
+        window_len: Some(Tensor::full([b], n, (Kind::Uint8, Device::Cpu))),
+        window_actions: Some(window_actions),
         reward: rng.uniform_tensor(&[b, 1], 0.0, 1.0, Device::Cpu),
         bootstrap_discount: rng.uniform_tensor(&[b, 1], 0.97, 0.98, Device::Cpu),
         next_obs: rng

@@ -55,17 +55,22 @@ pub trait Agent: std::fmt::Debug {
     }
 }
 
-/// The registered agents: DrQ-v2, DrQ-v2 with DrM's option (`[agent.drm]`), and with DrM and
-/// MENTOR's (`[agent.drm]` and `[agent.mentor]`).
-pub const AGENTS: [&str; 3] = ["drqv2", "drm", "mentor"];
+/// The registered agents: DrQ-v2, DrQ-v2 with DrM's option (`[agent.drm]`), with DrM and
+/// MENTOR's (`[agent.drm]` and `[agent.mentor]`), with TACO's (`[agent.taco]`), and TACO
+/// composed with the other two.
+pub const AGENTS: [&str; 6] = ["drqv2", "drm", "mentor", "taco", "drm+taco", "mentor+taco"];
 
 /// The agent name ([`AGENTS`]) that a DrQ-v2 configuration's option tables make: `mentor`
 /// with `[agent.mentor]`, else `drm` with `[agent.drm]`, else `drqv2`.
 pub fn name_of(config: &DrQV2Config) -> &'static str {
-    match (config.drm.is_some(), config.mentor.is_some()) {
-        (_, true) => "mentor",
-        (true, false) => "drm",
-        (false, false) => "drqv2",
+    let taco = config.taco.is_some();
+    match (config.drm.is_some(), config.mentor.is_some(), taco) {
+        (_, true, false) => "mentor",
+        (_, true, true) => "mentor+taco",
+        (true, false, false) => "drm",
+        (true, false, true) => "drm+taco",
+        (false, false, true) => "taco",
+        (false, false, false) => "drqv2",
     }
 }
 
@@ -85,8 +90,11 @@ pub fn build_agent(
 ) -> Result<Box<dyn Agent>, AgentError> {
     let tables = match name {
         "drqv2" => "no option table",
-        "drm" => "an [agent.drm] table (and no [agent.mentor])",
+        "drm" => "an [agent.drm] table (and no [agent.mentor] or [agent.taco])",
         "mentor" => "[agent.drm] and [agent.mentor] tables",
+        "taco" => "an [agent.taco] table",
+        "drm+taco" => "[agent.drm] and [agent.taco] tables",
+        "mentor+taco" => "[agent.drm], [agent.mentor] and [agent.taco] tables",
         _ => return Err(AgentError::Unknown(name.to_string())),
     };
     let made = name_of(&config);
@@ -189,6 +197,15 @@ mod tests {
             );
             assert!(agent.state_dict().iter().any(|(k, _)| k == "drm.beta") == drm);
         }
+        let mut c = tiny(true, false);
+        c.taco = Some(
+            crate::drqv2::TacoRawConfig::default()
+                .to_config("test")
+                .unwrap(),
+        );
+        let agent = build_agent("drm+taco", c, [9, 20, 20], 2, Device::Cpu, 1).unwrap();
+        assert_eq!(agent.name(), "drm+taco");
+        assert!(agent.metric_names().contains(&"taco_loss"));
         let build = |name: &str, drm, mentor| {
             build_agent(name, tiny(drm, mentor), [9, 20, 20], 2, Device::Cpu, 1)
                 .unwrap_err()
@@ -196,7 +213,7 @@ mod tests {
         };
         assert_eq!(
             build("drm", false, false),
-            "agent `drm` takes an [agent.drm] table (and no [agent.mentor]); \
+            "agent `drm` takes an [agent.drm] table (and no [agent.mentor] or [agent.taco]); \
              these tables make `drqv2`"
         );
         assert_eq!(
@@ -205,12 +222,12 @@ mod tests {
         );
         assert_eq!(
             build("drm", true, true),
-            "agent `drm` takes an [agent.drm] table (and no [agent.mentor]); \
+            "agent `drm` takes an [agent.drm] table (and no [agent.mentor] or [agent.taco]); \
              these tables make `mentor`"
         );
         assert_eq!(
-            build("taco", false, false),
-            "unknown agent `taco` (agents: drqv2, drm, mentor)"
+            build("dreamer", false, false),
+            "unknown agent `dreamer` (agents: drqv2, drm, mentor, taco, drm+taco, mentor+taco)"
         );
     }
 }

@@ -21,8 +21,9 @@ pub struct TrainArgs {
     task: Option<String>,
     /// The agent: `drqv2` (the default), `drm` (DrQ-v2 with DrM's dormant-ratio
     /// perturbation, awakened exploration and expectile value target; `[agent.drm]` tunes it)
-    /// or `mentor` (DrM with MENTOR's mixture-of-experts actor and perturbation towards its
-    /// best episodes' weights; `[agent.mentor]` tunes it).
+    /// `mentor` (DrM with MENTOR's mixture-of-experts actor and perturbation towards its
+    /// best episodes' weights; `[agent.mentor]` tunes it), `taco` (DrQ-v2 with TACO's temporal
+    /// action-driven contrastive loss; `[agent.taco]`), or `drm+taco`, `mentor+taco`.
     #[arg(long)]
     agent: Option<String>,
     /// Agent preset from configs/drqv2/ (`cpu`, `paper`).

@@ -103,6 +103,12 @@ fn a_sigkilled_mentor_run_resumes_to_the_uninterrupted_result() {
     );
 }
 
+/// TACO: the replay's window actions and TACO's own step are in the resumed run too.
+#[test]
+fn a_sigkilled_taco_run_resumes_to_the_uninterrupted_result() {
+    sigkilled_run_resumes_to_the_uninterrupted_result("taco", &["--agent", "taco"]);
+}
+
 fn sigkilled_run_resumes_to_the_uninterrupted_result(name: &str, extra: &[&str]) {
     let whole = scratch(&format!("{name}-whole"));
     let status = ocellus()

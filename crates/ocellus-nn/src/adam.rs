@@ -76,6 +76,31 @@ impl Adam {
         }
     }
 
+    /// One optimiser (one parameter group, one step count) over the variables of several
+    /// stores, each store's names prefixed with its label (`"{label}.{name}"`), in the order
+    /// given. TACO steps the encoder, its action encoder and its own heads with one Adam of its
+    /// own, next to the encoder's Adam of the critic loss (`taco_opt` in the reference).
+    pub fn over(stores: &[(&str, &nn::VarStore)], config: AdamConfig) -> Self {
+        let params: Vec<(String, Tensor)> = stores
+            .iter()
+            .flat_map(|(label, vs)| {
+                sorted_variables(vs)
+                    .into_iter()
+                    .map(move |(name, t)| (format!("{label}.{name}"), t))
+            })
+            .collect();
+        let zeros = |p: &Tensor| tch::no_grad(|| p.zeros_like());
+        let exp_avg = params.iter().map(|(_, p)| zeros(p)).collect();
+        let exp_avg_sq = params.iter().map(|(_, p)| zeros(p)).collect();
+        Adam {
+            config,
+            params,
+            exp_avg,
+            exp_avg_sq,
+            steps: 0,
+        }
+    }
+
     /// The parameters with their names, in the order [`Adam::step`] expects gradients.
     pub fn params(&self) -> &[(String, Tensor)] {
         &self.params

@@ -102,6 +102,11 @@ pub struct Batch {
     pub next_obs: Vec<u8>,
     /// `[B]` the step id (global write index) of each row's o_t, for tests and debugging.
     pub step_ids: Vec<u64>,
+    /// `[B, n, A]` the actions of each row's window, a_t .. a_{t+m−1} (the first is `action`),
+    /// zeros after the m-th: the action sequence TACO encodes (Zheng et al. 2023).
+    pub window_actions: Vec<f32>,
+    /// `[B]` m, the steps in each row's window (n unless an episode end cut it).
+    pub window_len: Vec<u8>,
 }
 
 impl Batch {
@@ -119,6 +124,8 @@ impl Batch {
             bootstrap_discount: vec![0.0; batch_size],
             next_obs: vec![0; batch_size * obs_len],
             step_ids: vec![0; batch_size],
+            window_actions: vec![0.0; batch_size * config.n_step * config.action_len],
+            window_len: vec![0; batch_size],
         }
     }
 
@@ -131,6 +138,8 @@ impl Batch {
             bootstrap_discount: &mut self.bootstrap_discount,
             next_obs: &mut self.next_obs,
             step_ids: Some(&mut self.step_ids),
+            window_actions: Some(&mut self.window_actions),
+            window_len: Some(&mut self.window_len),
         }
     }
 }
@@ -151,6 +160,10 @@ pub struct BatchMut<'a> {
     pub next_obs: &'a mut [u8],
     /// `[B]` step ids of o_t, if wanted.
     pub step_ids: Option<&'a mut [u64]>,
+    /// `[B, n, A]` f32 actions of each window ([`Batch::window_actions`]), if wanted.
+    pub window_actions: Option<&'a mut [f32]>,
+    /// `[B]` u8 window lengths ([`Batch::window_len`]), if wanted.
+    pub window_len: Option<&'a mut [u8]>,
 }
 
 /// Per-stream bookkeeping: the running episode and the transitions whose windows are open.
@@ -587,6 +600,8 @@ impl ReplayBuffer {
             || batch.action.len() != fresh.action.len()
             || batch.reward.len() != fresh.reward.len()
             || batch.step_ids.len() != fresh.step_ids.len()
+            || batch.window_actions.len() != fresh.window_actions.len()
+            || batch.window_len.len() != fresh.window_len.len()
         {
             *batch = fresh;
         }
@@ -604,12 +619,17 @@ impl ReplayBuffer {
         let b = out.reward.len();
         let obs_len: usize = self.config.stacked_shape().iter().product();
         let step_ids_len = out.step_ids.as_ref().map_or(b, |s| s.len());
+        let window = b * self.config.n_step * self.config.action_len;
+        let window_actions_len = out.window_actions.as_ref().map_or(window, |s| s.len());
+        let window_len_len = out.window_len.as_ref().map_or(b, |s| s.len());
         for (field, expected, got) in [
             ("obs", b * obs_len, out.obs.len()),
             ("action", b * self.config.action_len, out.action.len()),
             ("bootstrap_discount", b, out.bootstrap_discount.len()),
             ("next_obs", b * obs_len, out.next_obs.len()),
             ("step_ids", b, step_ids_len),
+            ("window_actions", window, window_actions_len),
+            ("window_len", b, window_len_len),
         ] {
             if expected != got {
                 return Err(ReplayError::OutputSize {
@@ -648,9 +668,15 @@ impl ReplayBuffer {
         // Eq. (n-step target of DrQ-v2, Sec. 3.2): R = Σ_{i<m} γ^i r_{t+1+i}, with the
         // bootstrap weight γ^m Π d; discounts multiply in as in replay_buffer.py::_sample.
         let gamma = self.config.gamma;
+        let a = self.config.action_len;
+        let n = self.config.n_step;
         let (mut ret, mut weight) = (0.0f64, 1.0f64);
         let mut id = t;
-        for _ in 0..self.config.n_step {
+        let mut m = 0;
+        if let Some(w) = out.window_actions.as_deref_mut() {
+            w[b * n * a..(b + 1) * n * a].fill(0.0);
+        }
+        for _ in 0..n {
             let next = self.next[self.slot(id)];
             debug_assert_ne!(next, NO_STEP, "a sampleable window is complete");
             if next == NO_STEP {
@@ -658,6 +684,12 @@ impl ReplayBuffer {
             }
             id = next;
             let slot = self.slot(id);
+            if let Some(w) = out.window_actions.as_deref_mut() {
+                // step `id` holds the action that led to it: a_{t+m}
+                let row = (b * n + m) * a;
+                w[row..row + a].copy_from_slice(&self.actions[slot * a..(slot + 1) * a]);
+            }
+            m += 1;
             ret += weight * self.rewards[slot];
             match self.kinds[slot] {
                 StepKind::Terminated => {
@@ -671,7 +703,9 @@ impl ReplayBuffer {
                 StepKind::First | StepKind::Mid => weight *= gamma * self.discounts[slot],
             }
         }
-        let a = self.config.action_len;
+        if let Some(len) = out.window_len.as_deref_mut() {
+            len[b] = m as u8;
+        }
         let first_action_slot = self.slot(self.next[self.slot(t)]);
         out.action[b * a..(b + 1) * a]
             .copy_from_slice(&self.actions[first_action_slot * a..(first_action_slot + 1) * a]);

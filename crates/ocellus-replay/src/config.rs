@@ -147,8 +147,12 @@ impl ReplayConfig {
                 "must be in 1..=16",
             );
         }
-        if self.n_step == 0 {
-            return invalid("n_step", "0".into(), "must be at least 1");
+        if self.n_step == 0 || self.n_step > usize::from(u8::MAX) {
+            return invalid(
+                "n_step",
+                self.n_step.to_string(),
+                "must be in 1..=255 (window lengths are served as u8)",
+            );
         }
         if !(self.gamma > 0.0 && self.gamma <= 1.0) {
             return invalid("gamma", self.gamma.to_string(), "must be in (0, 1]");

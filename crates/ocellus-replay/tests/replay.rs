@@ -430,6 +430,8 @@ fn bad_input_is_a_typed_error() {
         bootstrap_discount: &mut d,
         next_obs: &mut next,
         step_ids: None,
+        window_actions: None,
+        window_len: None,
     };
     assert!(matches!(
         replay.sample_into_slices(&mut rng, out),

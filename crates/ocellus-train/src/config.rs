@@ -16,9 +16,10 @@ use toml::{Table, Value};
 
 use crate::error::ConfigError;
 
-/// The agents this crate trains: DrQ-v2, DrQ-v2 with DrM's `[agent.drm]` option, and MENTOR
-/// (`[agent.drm]` and `[agent.mentor]`).
-pub const AGENT_NAMES: [&str; 3] = ocellus_agents::AGENTS;
+/// The agents this crate trains: DrQ-v2, DrQ-v2 with DrM's `[agent.drm]` option, MENTOR
+/// (`[agent.drm]` and `[agent.mentor]`), TACO (`[agent.taco]`) and TACO composed with DrM or
+/// MENTOR (`drm+taco`, `mentor+taco`).
+pub const AGENT_NAMES: [&str; 6] = ocellus_agents::AGENTS;
 
 /// The default agent.
 pub const AGENT_NAME: &str = "drqv2";
@@ -184,10 +185,17 @@ impl RawTrainConfig {
             &format!("the agents are {}", AGENT_NAMES.join(", ")),
         );
         // the name the option tables make (as `ocellus_agents::name_of` on the validated form)
-        let made = match (self.agent.drm.is_some(), self.agent.mentor.is_some()) {
-            (_, true) => "mentor",
-            (true, false) => "drm",
-            (false, false) => "drqv2",
+        let made = match (
+            self.agent.drm.is_some(),
+            self.agent.mentor.is_some(),
+            self.agent.taco.is_some(),
+        ) {
+            (_, true, false) => "mentor",
+            (_, true, true) => "mentor+taco",
+            (true, false, false) => "drm",
+            (true, false, true) => "drm+taco",
+            (false, false, true) => "taco",
+            (false, false, false) => "drqv2",
         };
         check(
             made == r.agent || !AGENT_NAMES.contains(&r.agent.as_str()),
@@ -195,7 +203,7 @@ impl RawTrainConfig {
             format!("{:?}", r.agent),
             &format!(
                 "the [agent] option tables make `{made}` (drqv2: none; drm: [agent.drm]; \
-                 mentor: [agent.drm] and [agent.mentor])"
+                 mentor: [agent.drm] and [agent.mentor]; taco adds [agent.taco])"
             ),
         );
         check(
@@ -411,8 +419,10 @@ impl ConfigBuilder {
             .and_then(|r| r.get("agent"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        let is_mentor = agent_name.as_deref() == Some("mentor");
-        let is_drm = is_mentor || agent_name.as_deref() == Some("drm");
+        let name = agent_name.as_deref().unwrap_or_default();
+        let is_mentor = name.starts_with("mentor");
+        let is_drm = is_mentor || name.starts_with("drm");
+        let is_taco = name.ends_with("taco");
         let paper = table
             .get("run")
             .and_then(|r| r.get("preset"))
@@ -440,6 +450,7 @@ impl ConfigBuilder {
             for (wanted, name, defaults) in [
                 (is_drm, "drm", drm_defaults),
                 (is_mentor, "mentor", mentor_defaults),
+                (is_taco, "taco", Vec::new()),
             ] {
                 if !wanted {
                     continue;
@@ -674,7 +685,10 @@ mod tests {
                 &["agent.drm.expectile=0.8"][..],
                 "the [agent] option tables make `drm`",
             ),
-            (&["run.agent=taco"], "the agents are drqv2, drm, mentor"),
+            (
+                &["run.agent=dreamer"],
+                "the agents are drqv2, drm, mentor, taco",
+            ),
             (
                 &["run.agent=drm", "agent.mentor.top_k=2"],
                 "the [agent] option tables make `mentor`",

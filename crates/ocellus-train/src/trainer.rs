@@ -514,7 +514,8 @@ impl Trainer {
                         &b.bootstrap_discount,
                         &b.next_obs,
                         self.obs_shape,
-                    );
+                    )
+                    .with_windows(&b.window_actions, &b.window_len);
                     let metrics = self.agent.update(&batch, agent_steps);
                     summary.learner += learner.elapsed();
                     self.state.losses.add(&metrics);

@@ -73,6 +73,12 @@ fn a_killed_and_resumed_mentor_run_is_bit_identical_too() {
     killed_and_resumed_matches_uninterrupted("mentor", config);
 }
 
+/// TACO: its contrastive step, action encoder and its own Adam resume bit-exactly too.
+#[test]
+fn a_killed_and_resumed_taco_run_is_bit_identical_too() {
+    killed_and_resumed_matches_uninterrupted("taco", tiny_with(4000, &["run.agent=taco"]));
+}
+
 fn killed_and_resumed_matches_uninterrupted(name: &str, config: TrainConfig) {
     // Uninterrupted.
     let dir_a = scratch(&format!("{name}-uninterrupted"));
@@ -102,8 +108,11 @@ fn killed_and_resumed_matches_uninterrupted(name: &str, config: TrainConfig) {
             .unwrap_or_else(|| panic!("{key} in the state"));
         count.int64_value(&[])
     };
-    if name != "drqv2" {
+    if name == "drm" || name == "mentor" {
         assert!(count_of("drm.perturbations") >= 3);
+    }
+    if name == "taco" {
+        assert!(count_of("optim.taco.step") > 100);
     }
     if name == "mentor" {
         assert!(count_of("mentor.snapshot_perturbations") >= 2);

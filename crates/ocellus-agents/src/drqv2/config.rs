@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::drm::{DrmConfig, DrmRawConfig};
 use super::mentor::{MentorConfig, MentorRawConfig};
+use super::taco::{TacoConfig, TacoRawConfig};
 use crate::error::{ConfigError, ConfigProblem};
 
 /// The presets shipped in `configs/drqv2/`, embedded so the binary does not need the sources.
@@ -133,6 +134,10 @@ pub struct DrQV2RawConfig {
     /// ([`super::mentor`]); it builds on DrM, so it needs `[agent.drm]` too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentor: Option<MentorRawConfig>,
+    /// TACO's temporal action-driven contrastive loss ([`super::taco`]); composes with DrM
+    /// and MENTOR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taco: Option<TacoRawConfig>,
 }
 
 /// How the actor turns features into actions.
@@ -242,6 +247,8 @@ pub struct DrQV2Config {
     pub drm: Option<DrmConfig>,
     /// MENTOR, if on (always with DrM).
     pub mentor: Option<MentorConfig>,
+    /// TACO, if on.
+    pub taco: Option<TacoConfig>,
 }
 
 impl DrQV2RawConfig {
@@ -462,6 +469,16 @@ impl DrQV2RawConfig {
                     .into(),
             });
         }
+        let taco = self.taco.as_ref().and_then(|t| t.validate(&mut problems));
+        if self.taco.is_some() && self.policy != PolicyKind::Deterministic {
+            problems.push(ConfigProblem {
+                field: "taco",
+                value: "a table".into(),
+                reason: "TACO's latent-action critic is built for the deterministic policy; \
+                         remove [agent.taco] or set policy = \"deterministic\""
+                    .into(),
+            });
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 origin: origin.to_string(),
@@ -496,6 +513,7 @@ impl DrQV2RawConfig {
             micro_batch_size: self.micro_batch_size,
             drm,
             mentor,
+            taco,
         })
     }
 }
@@ -563,6 +581,7 @@ impl DrQV2Config {
             micro_batch_size: self.micro_batch_size,
             drm: self.drm.as_ref().map(DrmConfig::to_raw),
             mentor: self.mentor.as_ref().map(MentorConfig::to_raw),
+            taco: self.taco.as_ref().map(TacoConfig::to_raw),
         }
     }
 

@@ -552,8 +552,9 @@ impl DrQV2Agent {
         // φ of each network, drawn from the perturbation stream in turn (built on the CPU;
         // `perturb_where` moves each tensor to its parameter's device)
         let mut actor_phi = fresh_variables(|p| drop(Actor::new(p, repr_dim, a, c, rng)));
-        let mut critic_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
-        let mut target_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, a, c, rng)));
+        let q = self.critic_action_dim; // A, or TACO's latent action size
+        let mut critic_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, q, c, rng)));
+        let mut target_phi = fresh_variables(|p| drop(Critic::new(p, repr_dim, q, c, rng)));
         let mut value_phi = fresh_variables(|p| drop(ValueNet::new(p, repr_dim, c, rng)));
         // MENTOR's task-oriented perturbation: the Linear targets are sampled element-wise
         // from N(μ, σ) of the snapshot set instead (once it holds two snapshots)

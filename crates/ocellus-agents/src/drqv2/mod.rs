@@ -86,12 +86,14 @@ mod config;
 pub mod drm;
 pub mod mentor;
 mod nets;
+pub mod taco;
 pub use config::{
     preset_text, DrQV2Config, DrQV2RawConfig, PolicyKind, RawSchedule, PRESETS, TASK_PRESETS,
 };
 pub use drm::{DrmConfig, DrmMetrics, DrmRawConfig, ValueNet};
 pub use mentor::{MentorConfig, MentorMetrics, MentorRawConfig};
 pub use nets::{Actor, ActorForward, Critic, MoeBody, PolicyBody, LOG_STD_BOUNDS, SATURATED_MEAN};
+pub use taco::{TacoConfig, TacoMetrics, TacoRawConfig};
 
 // ---------------------------------------------------------------------------------------------
 // Agent
@@ -110,6 +112,11 @@ pub struct Batch {
     pub bootstrap_discount: Tensor,
     /// `[B, C·k, H, W]` u8 stacked observations o_{t+n}.
     pub next_obs: Tensor,
+    /// `[B, n, A]` f32 actions of each row's n-step window a_t … a_{t+m−1}, zero after the
+    /// m-th (TACO's action sequence); `None` if the source does not serve them.
+    pub window_actions: Option<Tensor>,
+    /// `[B]` u8 window lengths m (n unless an episode end cut the window).
+    pub window_len: Option<Tensor>,
 }
 
 impl Batch {
@@ -144,7 +151,30 @@ impl Batch {
             reward: Tensor::from_slice(reward).view([b, 1]),
             bootstrap_discount: Tensor::from_slice(bootstrap_discount).view([b, 1]),
             next_obs: Tensor::from_slice(next_obs).view([b, c, h, w]),
+            window_actions: None,
+            window_len: None,
         }
+    }
+
+    /// Adds the rows' window actions `[B, n, A]` and lengths `[B]` from host buffers laid out
+    /// as `ocellus-replay` fills them (TACO needs them).
+    ///
+    /// # Panics
+    /// If the lengths do not agree with the batch's B and A.
+    pub fn with_windows(mut self, window_actions: &[f32], window_len: &[u8]) -> Self {
+        let [b, a] = self.action.size()[..] else {
+            unreachable!("actions are [B, A]")
+        };
+        assert_eq!(window_len.len() as i64, b, "window_len length");
+        let per_row = b * a;
+        assert!(
+            window_actions.len() as i64 % per_row == 0,
+            "window_actions length"
+        );
+        let n = window_actions.len() as i64 / per_row;
+        self.window_actions = Some(Tensor::from_slice(window_actions).view([b, n, a]));
+        self.window_len = Some(Tensor::from_slice(window_len));
+        self
     }
 }
 
@@ -198,6 +228,8 @@ pub struct UpdateMetrics {
     pub drm: Option<DrmMetrics>,
     /// MENTOR's quantities, if MENTOR is on.
     pub mentor: Option<MentorMetrics>,
+    /// TACO's quantities, if TACO is on.
+    pub taco: Option<TacoMetrics>,
 }
 
 /// The names of [`UpdateMetrics::named`] for plain DrQ-v2, in order (the first twelve
@@ -262,6 +294,9 @@ impl UpdateMetrics {
         let mut out: Vec<(&'static str, f64)> = names.into_iter().zip(values).collect();
         if let Some(m) = &self.mentor {
             out.extend(m.named());
+        }
+        if let Some(t) = &self.taco {
+            out.extend(t.named());
         }
         out
     }
@@ -353,6 +388,9 @@ pub struct DrQV2Agent {
     temperature: Option<Temperature>,
     drm: Option<drm::Drm>,
     mentor: Option<mentor::Mentor>,
+    taco: Option<taco::Taco>,
+    /// What the critic's action input holds: A, or TACO's latent size d_a.
+    critic_action_dim: i64,
     aug: RandomShift,
     policy_noise_rng: Rng,
     explore_rng: Rng,
@@ -409,11 +447,16 @@ impl DrQV2Agent {
             &config,
             &mut init_rng,
         );
+        // TACO's critic reads latent actions u(a) of d_a entries
+        let critic_action_dim = config
+            .taco
+            .as_ref()
+            .map_or(action_dim, |t| t.latent_dim(action_dim));
         let critic_vs = nn::VarStore::new(device);
         let critic = Critic::new(
             &critic_vs.root(),
             repr_dim,
-            action_dim,
+            critic_action_dim,
             &config,
             &mut init_rng,
         );
@@ -422,7 +465,7 @@ impl DrQV2Agent {
         let critic_target = Critic::new(
             &critic_target_vs.root(),
             repr_dim,
-            action_dim,
+            critic_action_dim,
             &config,
             &mut init_rng.clone(),
         );
@@ -436,9 +479,15 @@ impl DrQV2Agent {
             .clone()
             .map(|d| drm::Drm::new(&config, d, repr_dim, device, seed));
         let mentor = config.mentor.clone().map(|m| mentor::Mentor::new(m, seed));
+        let taco = config
+            .taco
+            .clone()
+            .map(|t| taco::Taco::new(&config, t, &encoder_vs, repr_dim, action_dim, seed));
         Ok(DrQV2Agent {
             drm,
             mentor,
+            taco,
+            critic_action_dim,
             encoder_opt: Adam::new(&encoder_vs, adam),
             actor_opt: Adam::new(&actor_vs, adam),
             critic_opt: Adam::new(&critic_vs, adam),
@@ -532,7 +581,9 @@ impl DrQV2Agent {
                 .forward(&obs.unsqueeze(0).to_device(self.device)); // [1, R]
             let features = features.expand([n, -1], false); // [N, R]
             let actions = actions.to_kind(Kind::Float).to_device(self.device);
-            let (q1, q2) = self.critic.forward(&features, &actions); // [N, 1] each
+            let (q1, q2) = self
+                .critic
+                .forward(&features, &self.critic_action(&actions)); // [N, 1] each
             q1.minimum(&q2).view([-1]).to_device(Device::Cpu)
         })
     }
@@ -604,6 +655,7 @@ impl DrQV2Agent {
                         .forward_train(next_features, stddev, dropout)
                         .dist
                         .sample(&mut self.policy_noise_rng, Some(clip)); // [B, A]
+                    let next_action = self.critic_action(&next_action); // TACO: u(a')
                     let (tq1, tq2) = self.critic_target.forward(next_features, &next_action);
                     let explore = tq1.minimum(&tq2); // [B, 1]
                     match &self.drm {
@@ -640,6 +692,11 @@ impl DrQV2Agent {
         let n_critic = critic_params.len();
         let mut inputs = critic_params;
         inputs.extend(self.encoder_opt.param_tensors());
+        let n_encoder = inputs.len() - n_critic;
+        // TACO: the critic reads u(a), so the critic loss trains the action encoder too
+        if let Some(t) = &self.taco {
+            inputs.extend(t.action_opt.param_tensors());
+        }
         let mut grads: Vec<Tensor> = Vec::new();
         let mut features = Vec::new();
         let mut sums = Vec::new(); // per chunk: [loss share, ΣQ1, ΣQ2]
@@ -648,7 +705,8 @@ impl DrQV2Agent {
         for start in (0..rows).step_by(micro as usize) {
             let len = micro.min(rows - start);
             let h = self.encoder.forward(&obs.narrow(0, start, len)); // [m, repr_dim], with graph
-            let (q1, q2) = self.critic.forward(&h, &action.narrow(0, start, len)); // [m, 1] each
+            let a = self.critic_action(&action.narrow(0, start, len));
+            let (q1, q2) = self.critic.forward(&h, &a); // [m, 1] each
             let y = target_q.narrow(0, start, len);
             // Eq. 3: mean((Q1 − y)²) + mean((Q2 − y)²) over the whole batch (and, DrQ Eq. 3,
             // its M copies), this chunk's share
@@ -679,7 +737,11 @@ impl DrQV2Agent {
             }
         }
         self.critic_opt.step(&grads[..n_critic]);
-        self.encoder_opt.step(&grads[n_critic..]);
+        self.encoder_opt
+            .step(&grads[n_critic..n_critic + n_encoder]);
+        if let Some(t) = self.taco.as_mut() {
+            t.action_opt.step(&grads[n_critic + n_encoder..]);
+        }
         let totals = Tensor::stack(&sums, 0).sum_dim_intlist(0, false, Kind::Float); // [3]
         let m = scalars(&[
             totals.get(0),
@@ -730,7 +792,7 @@ impl DrQV2Agent {
         let log_prob = dist
             .log_prob(&action)
             .sum_dim_intlist(-1, true, Kind::Float); // [B, 1]
-        let (q1, q2) = self.critic.forward(&features, &action);
+        let (q1, q2) = self.critic.forward(&features, &self.critic_action(&action));
         let mut loss = -q1.minimum(&q2).mean(Kind::Float);
         if self.config.actor_preact_l2 > 0.0 {
             loss += preactivation.square().mean(Kind::Float) * self.config.actor_preact_l2;
@@ -905,6 +967,8 @@ impl DrQV2Agent {
         };
         let actor = self.update_actor(&step.features, agent_steps);
         self.update_critic_target();
+        // TACO: its contrastive and reward terms, after the RL steps (`update_taco`)
+        let taco = self.taco_step(batch);
         let batch_reward = reward.mean(Kind::Float).double_value(&[]);
         let drm = match (&mut self.drm, value_step, lambda) {
             (Some(drm), Some([loss, value]), Some(lambda)) => {
@@ -921,6 +985,7 @@ impl DrQV2Agent {
             actor,
             drm,
             mentor,
+            taco,
         }
     }
 
@@ -965,6 +1030,9 @@ impl DrQV2Agent {
         if let Some(m) = &self.mentor {
             names.extend(mentor::metric_names(m.config.moe.num_experts));
         }
+        if self.taco.is_some() {
+            names.extend(taco::TACO_METRIC_NAMES);
+        }
         names
     }
 
@@ -986,6 +1054,9 @@ impl DrQV2Agent {
         out.push((String::from("rng.explore"), self.explore_rng.state_tensor()));
         if let Some(drm) = &self.drm {
             out.extend(drm.state_dict());
+        }
+        if let Some(t) = &self.taco {
+            out.extend(t.state_dict());
         }
         if let Some(m) = &self.mentor {
             out.extend(m.fixed_state());
@@ -1033,6 +1104,10 @@ impl DrQV2Agent {
         if self.temperature.is_some() {
             Adam::read_step("optim.temperature", &map)?;
         }
+        if self.taco.is_some() {
+            Adam::read_step("optim.action_encoder", &map)?;
+            Adam::read_step("optim.taco", &map)?;
+        }
         // DrM validates all its values before changing any, and nothing below can fail on
         // a state that passed the checks above.
         if let Some(drm) = &mut self.drm {
@@ -1048,6 +1123,15 @@ impl DrQV2Agent {
         self.critic_opt.load_state("optim.critic", &map)?;
         if let Some(t) = &mut self.temperature {
             t.opt.load_state("optim.temperature", &map)?;
+        }
+        if let Some(t) = &mut self.taco {
+            tch::no_grad(|| {
+                for (key, mut v) in t.parameter_state() {
+                    v.copy_(map[key.as_str()]);
+                }
+            });
+            t.action_opt.load_state("optim.action_encoder", &map)?;
+            t.opt.load_state("optim.taco", &map)?;
         }
         self.aug.rng = aug_rng;
         self.policy_noise_rng = policy_noise_rng;
@@ -1174,12 +1258,23 @@ mod tests {
         let next_obs = rng
             .uniform_tensor(&[b, 9, 20, 20], 0.0, 256.0, Device::Cpu)
             .to_kind(Kind::Uint8);
+        let action = rng.uniform_tensor(&[b, A], -1.0, 1.0, Device::Cpu);
+        // TACO's windows: a_t first, then two more; the last row's window is cut after two
+        let window_actions = rng.uniform_tensor(&[b, 3, A], -1.0, 1.0, Device::Cpu);
+        let window_len = Tensor::full([b], 3, (Kind::Uint8, Device::Cpu));
+        tch::no_grad(|| {
+            window_actions.select(1, 0).copy_(&action);
+            let _ = window_actions.get(b - 1).get(2).zero_();
+            let _ = window_len.get(b - 1).fill_(2);
+        });
         Batch {
             obs,
-            action: rng.uniform_tensor(&[b, A], -1.0, 1.0, Device::Cpu),
+            action,
             reward: rng.uniform_tensor(&[b, 1], 0.0, 3.0, Device::Cpu),
             bootstrap_discount: Tensor::full([b, 1], 0.99f64.powi(3), (Kind::Float, Device::Cpu)),
             next_obs,
+            window_actions: Some(window_actions),
+            window_len: Some(window_len),
         }
     }
 
@@ -1585,6 +1680,8 @@ mod tests {
                 action,
                 reward,
                 bootstrap_discount: Tensor::zeros([32, 1], (Kind::Float, Device::Cpu)),
+                window_actions: None,
+                window_len: None,
             };
             agent.update(&batch, AgentSteps(3_000 + i));
         }

@@ -129,6 +129,9 @@ pub struct Expected {
     pub reward: f64,
     pub bootstrap_discount: f64,
     pub next_obs_ids: Vec<u64>,
+    /// a_t .. a_{t+m−1}, zero-padded to n actions.
+    pub window_actions: Vec<f32>,
+    pub window_len: usize,
 }
 
 impl Model {
@@ -164,7 +167,14 @@ impl Model {
         } else {
             c.gamma.powi(m as i32) * (0..m).map(|i| d(p + 1 + i)).product::<f64>()
         };
+        let mut window_actions = vec![0.0; c.n_step * c.action_len];
+        for i in 0..m {
+            let a = &self.steps[ep[p + 1 + i] as usize].action;
+            window_actions[i * c.action_len..(i + 1) * c.action_len].copy_from_slice(a);
+        }
         Expected {
+            window_actions,
+            window_len: m,
             obs_ids: self.stack(&ep, p, c.frame_stack),
             action: self.steps[ep[p + 1] as usize].action.clone(),
             reward,
@@ -232,6 +242,17 @@ impl Model {
                 "bootstrap_discount of {t}: {} vs {}",
                 batch.bootstrap_discount[b],
                 want.bootstrap_discount
+            );
+            let w = c.n_step * a;
+            assert_eq!(
+                &batch.window_actions[b * w..(b + 1) * w],
+                &want.window_actions[..],
+                "window actions of {t}"
+            );
+            assert_eq!(
+                usize::from(batch.window_len[b]),
+                want.window_len,
+                "window length of {t}"
             );
         }
     }
