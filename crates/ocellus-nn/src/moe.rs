@@ -327,16 +327,41 @@ impl Moe {
     /// DrM's dormant ratio scores for MENTOR's actor (`utils.py::cal_dormant_ratio` hooks
     /// every `nn.Linear` of the actor, the MoE's included).
     pub fn linear_outputs(&self, x: &Tensor) -> Vec<Tensor> {
+        self.forward_with_linear_outputs(x).1
+    }
+
+    /// [`Moe::forward`] in evaluation mode and [`Moe::linear_outputs`] from one pass over the
+    /// experts (the dormant ratio of MENTOR's actor needs both).
+    pub fn forward_with_linear_outputs(&self, x: &Tensor) -> (Tensor, Vec<Tensor>) {
         let mut out = Vec::with_capacity(2 * self.experts.len() + 2);
+        let mut expert_outputs = Vec::with_capacity(self.experts.len());
         for (a, b) in &self.experts {
             let h = x.apply(a).relu();
-            out.push(h.apply(b));
+            let y = h.apply(b);
+            out.push(y.shallow_clone());
             out.push(h);
+            expert_outputs.push(y);
         }
         let g = x.apply(&self.gate_hidden).relu();
-        out.push(g.apply(&self.gate_out));
+        let logits = g.apply(&self.gate_out);
+        out.push(logits.shallow_clone());
         out.push(g);
-        out
+        let gate = top_k_gate(&logits, self.config.top_k)
+            .expect("the gate's logits are [B, E] and 1 ≤ top_k ≤ E (checked in new)");
+        (self.combine(&expert_outputs, &gate), out)
+    }
+
+    /// `Σ_j w_j · expert_j(x)` from every expert's output `[B, out]` and the routing.
+    fn combine(&self, expert_outputs: &[Tensor], gate: &TopKGate) -> Tensor {
+        let outs = Tensor::stack(expert_outputs, 0).permute([1, 0, 2]); // [B, E, out]
+        let (b, out_dim) = (outs.size()[0], outs.size()[2]);
+        // selected outputs [B, k, out]
+        let idx = gate
+            .indices
+            .unsqueeze(2)
+            .expand([b, self.config.top_k, out_dim], false);
+        let selected = outs.gather(1, &idx, false);
+        (selected * gate.weights.unsqueeze(2)).sum_dim_intlist(1, false, outs.kind())
     }
 
     /// `x` `[B, in]` → `[B, out]` and the routing. `dropout_rng`: `Some` in training (the
@@ -358,23 +383,13 @@ impl Moe {
         let logits = h.apply(&self.gate_out);
         let gate = top_k_gate(&logits, self.config.top_k)
             .expect("the gate's logits are [B, E] and 1 ≤ top_k ≤ E (checked in new)");
-        // every expert densely: [E, B, out] → [B, E, out]
+        // every expert densely, then y = Σ_j w_j · expert_j(x) over the selected ones
         let outs: Vec<Tensor> = self
             .experts
             .iter()
             .map(|(a, b)| x.apply(a).relu().apply(b))
             .collect();
-        let outs = Tensor::stack(&outs, 0).permute([1, 0, 2]);
-        let out_dim = outs.size()[2];
-        let b = outs.size()[0];
-        // selected outputs [B, k, out]
-        let idx = gate
-            .indices
-            .unsqueeze(2)
-            .expand([b, self.config.top_k, out_dim], false);
-        let selected = outs.gather(1, &idx, false);
-        // y = Σ_j w_j · expert_j(x)
-        let output = (selected * gate.weights.unsqueeze(2)).sum_dim_intlist(1, false, x.kind());
+        let output = self.combine(&outs, &gate);
         MoeOutput { output, gate }
     }
 }
@@ -512,6 +527,23 @@ mod tests {
         let x = mat(&[&[1.0, -2.0]]);
         let out = moe.forward(&x, None);
         assert!(close(&rows(&out.output), &[&[1.0, 2.25]]), "{}", out.output);
+        // the dormant-ratio pass gives the same output and each Linear's hooked tensor:
+        // expert 0: second [1, 0], first (after ReLU) [1, 0]; expert 1: [1, 3] and [0, 2];
+        // gate: logits [0, ln 3], hidden (after ReLU) [1, 0]
+        let (y, hooked) = moe.forward_with_linear_outputs(&x);
+        assert!(close(&rows(&y), &[&[1.0, 2.25]]), "{y}");
+        let want: [&[f32]; 6] = [
+            &[1.0, 0.0],
+            &[1.0, 0.0],
+            &[1.0, 3.0],
+            &[0.0, 2.0],
+            &[0.0, 3f32.ln()],
+            &[1.0, 0.0],
+        ];
+        assert_eq!(hooked.len(), 6);
+        for (t, w) in hooked.iter().zip(want) {
+            assert!(close(&rows(t), &[w]), "{t} vs {w:?}");
+        }
         // top-1 keeps expert 1 alone with weight (3/4)/(3/4) = 1 → [1, 3]
         moe.config.top_k = 1;
         let out = moe.forward(&x, None);

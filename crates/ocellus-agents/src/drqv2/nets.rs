@@ -200,9 +200,9 @@ impl Actor {
             PolicyBody::Moe(b) => {
                 let x = h.apply(&b.input).relu();
                 out.push(x.shallow_clone());
-                out.extend(b.moe.linear_outputs(&x));
-                let y = b.moe.forward(&x, None).output.relu();
-                out.push(y.apply(&b.output));
+                let (y, moe_outputs) = b.moe.forward_with_linear_outputs(&x);
+                out.extend(moe_outputs);
+                out.push(y.relu().apply(&b.output));
             }
         }
         out

@@ -373,9 +373,20 @@ impl DrQV2Agent {
         let positive = self.aug.forward(&obs);
         let next = self.aug.forward(&next_obs);
         let taco = self.taco.as_mut().expect("checked above");
-        let z = taco.proj_s.forward(&self.encoder.forward(&anchor)); // [B', F], with graph
-        let key = |o: &Tensor| tch::no_grad(|| taco.proj_s.forward(&self.encoder.forward(o)));
-        let (z_pos, z_next) = (key(&positive), key(&next));
+        // The encoder runs on micro-batches (as in the critic step: on CPU, conv forward and
+        // backward are several times faster in pieces); the anchor's pieces keep their graphs,
+        // so the one backward below is the full-batch gradient.
+        let micro = self.config.micro_batch_size;
+        let encode = |o: &Tensor| {
+            let pieces: Vec<Tensor> = o
+                .split(micro, 0)
+                .iter()
+                .map(|p| taco.proj_s.forward(&self.encoder.forward(p)))
+                .collect();
+            Tensor::cat(&pieces, 0)
+        };
+        let z = encode(&anchor); // [B', F], with graph
+        let (z_pos, z_next) = tch::no_grad(|| (encode(&positive), encode(&next)));
         // g(u_t, …, u_{t+K−1}): encode each action, concatenate, then the sequence encoder
         let latent = taco
             .action_encoder
