@@ -17,7 +17,7 @@
 use std::time::Instant;
 
 use ocellus_agents::drqv2::{
-    Batch, DrQV2Agent, DrQV2Config, DrmRawConfig, MentorRawConfig, TacoRawConfig,
+    preset_text, Batch, DrQV2Agent, DrQV2Config, DrmRawConfig, MentorRawConfig, TacoRawConfig,
 };
 use ocellus_core::AgentSteps;
 use ocellus_nn::Rng;
@@ -34,12 +34,18 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| String::from("paper"));
     let mut config = DrQV2Config::preset(&preset).expect("a known preset");
-    if let Some(b) = env_i64("BENCH_BATCH") {
-        config.batch_size = b;
-    }
-    if let Some(s) = env_i64("BENCH_IMAGE") {
-        config.image_size = s;
-    }
+    // the batch, frame and n-step of the preset's [loop], [env] and [replay] tables
+    let tables: toml::Table =
+        toml::from_str(preset_text(&preset).expect("a known preset")).expect("valid TOML");
+    let preset_int = |table: &str, key: &str| {
+        tables[table][key]
+            .as_integer()
+            .unwrap_or_else(|| panic!("{table}.{key} in the preset"))
+    };
+    let b = env_i64("BENCH_BATCH").unwrap_or_else(|| preset_int("loop", "batch_size"));
+    let size = env_i64("BENCH_IMAGE").unwrap_or_else(|| preset_int("env", "image_size"));
+    let n = preset_int("replay", "n_step");
+    let obs_shape = [3 * preset_int("env", "frame_stack"), size, size];
     if let Some(h) = env_i64("BENCH_HIDDEN") {
         config.hidden_dim = h;
     }
@@ -79,12 +85,10 @@ fn main() {
         drm: Some(drm(1)),
         ..config.clone()
     });
-    let n = i64::from(config.n_step);
     let threads = env_i64("BENCH_THREADS").unwrap_or(2);
     tch::set_num_threads(threads as i32);
     let action_dim = 6;
-    let obs_shape = config.obs_shape(3);
-    let (b, [c, h, w]) = (config.batch_size, obs_shape);
+    let [c, h, w] = obs_shape;
     let mut agent = DrQV2Agent::new(config, obs_shape, action_dim, Device::Cpu, 1).expect("agent");
     let mut rng = Rng::new(0, 0);
     let window_actions = rng.uniform_tensor(&[b, n, action_dim], -1.0, 1.0, Device::Cpu);

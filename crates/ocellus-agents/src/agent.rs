@@ -148,7 +148,6 @@ mod tests {
 
     fn tiny(drm: bool, mentor: bool) -> DrQV2Config {
         let mut c = DrQV2Config::preset("paper").unwrap();
-        c.image_size = 20;
         c.hidden_dim = 16;
         c.feature_dim = 8;
         if drm {

@@ -26,7 +26,8 @@ pub struct TrainArgs {
     /// action-driven contrastive loss; `[agent.taco]`), or `drm+taco`, `mentor+taco`.
     #[arg(long)]
     agent: Option<String>,
-    /// Agent preset from configs/drqv2/ (`cpu`, `paper`).
+    /// Preset from configs/drqv2/ (`cpu`, `paper`): its [env], [replay], [loop] and [agent]
+    /// tables.
     #[arg(long, default_value = "cpu")]
     preset: String,
     /// Environment frames to train for; sets run.frames (with --resume: the new length).
@@ -35,7 +36,8 @@ pub struct TrainArgs {
     /// Run seed; sets run.seed.
     #[arg(long)]
     seed: Option<u64>,
-    /// A TOML file with [run] and/or [agent] tables, merged over the preset.
+    /// A TOML file with [run], [env], [replay], [loop] and/or [agent] tables, merged over the
+    /// preset.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Override one value, e.g. --set agent.lr=3e-4 --set run.eval_every_frames=5000.

@@ -69,7 +69,9 @@ pub struct Manifest {
     pub agent: String,
     /// The task.
     pub task: String,
-    /// The `[agent]` table as TOML: a checkpoint of another configuration is foreign.
+    /// The `[env]`, `[replay]`, `[loop]` and `[agent]` tables as TOML (before the config
+    /// split: the `[agent]` table, which held them all): a checkpoint of another
+    /// configuration is foreign.
     pub agent_config: String,
     /// Environment frames at the checkpoint.
     pub env_frames: u64,

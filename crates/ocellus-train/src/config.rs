@@ -1,6 +1,9 @@
-//! A training run's configuration: a `[run]` table (what to train, for how long, how often to
-//! evaluate and checkpoint) and an `[agent]` table (the DrQ-v2 hyper-parameters, which also fix
-//! image size, frame stack and action repeat).
+//! A training run's configuration, one table per owner (code_review.md §2): `[run]` (what to
+//! train, for how long, how often to evaluate and checkpoint), `[env]` (frame size, frame
+//! stack, action repeat), `[replay]` (capacity, n-step returns, discount, compression),
+//! `[loop]` (seed phase, update cadence, batch size) and `[agent]` (the algorithm's
+//! hyper-parameters only). Run directories written before the split (everything under
+//! `[agent]`) are read by moving each key to its table ([`TrainConfig::from_toml_str`]).
 //!
 //! Two layers (STYLE.md §5): [`RawTrainConfig`] is what TOML holds (`deny_unknown_fields`, so a
 //! typo is an error), [`RawTrainConfig::validate`] turns it into a [`TrainConfig`] or lists
@@ -9,7 +12,7 @@
 
 use ocellus_agents::drqv2::{preset_text, TASK_PRESETS};
 use ocellus_agents::{DrQV2Config, DrQV2RawConfig};
-use ocellus_core::EnvFrames;
+use ocellus_core::{AgentSteps, EnvFrames};
 use serde::{Deserialize, Serialize};
 use tch::Device;
 use toml::{Table, Value};
@@ -31,6 +34,13 @@ pub const AGENT_NAME: &str = "drqv2";
 /// at repeat 2, longer than a whole cpu run).
 pub const DRM_CPU_PERTURB_EVERY_AGENT_STEPS: u64 = 2500;
 
+/// DrM's awakening threshold (`[agent.drm] awaken_after_agent_steps`, the reference's
+/// `num_expl_steps`) set by `run.agent = "drm"` (or `mentor`) when the preset is not `paper`:
+/// the agent steps of the cpu preset's seed phase at repeat 8 (4000 / 8), as the reference's
+/// 2000 is its seed phase at repeat 2. It was the cpu preset's `exploration_agent_steps` before
+/// the config split, so runs of either version awaken at the same step.
+pub const DRM_CPU_AWAKEN_AFTER_AGENT_STEPS: u64 = 500;
+
 /// Width of MENTOR's expert and gate hidden layers set by `run.agent = "mentor"` when
 /// `[agent.mentor]` does not set them and the preset is not `paper`: a quarter of the cpu
 /// preset's hidden 256, as the reference's 256 is a quarter of its hidden 1024 (16 experts of
@@ -43,11 +53,11 @@ pub const MENTOR_CPU_EXPERT_HIDDEN_DIM: i64 = 64;
 pub struct RawRunConfig {
     /// Registered task name (`ocellus envs list`), e.g. `cartpole-swingup`.
     pub task: String,
-    /// The agent: `drqv2`, or `drm` (DrQ-v2 with the `[agent.drm]` table, which
-    /// [`ConfigBuilder::build`] adds if absent).
+    /// The agent ([`AGENT_NAMES`]); [`ConfigBuilder::build`] adds the option tables its name
+    /// implies (`[agent.drm]` for `drm`, ...) if absent.
     pub agent: String,
-    /// Name of the preset the `[agent]` table started from (`paper`, `cpu`); a label for run
-    /// directories and plots, the `[agent]` table is what is used.
+    /// Name of the preset the tables started from (`paper`, `cpu`); a label for run
+    /// directories and plots, the tables are what is used.
     pub preset: String,
     /// Environment frames to train for (papers' "frames"; agent steps × action repeat).
     pub frames: u64,
@@ -64,11 +74,9 @@ pub struct RawRunConfig {
     pub checkpoint_every_frames: u64,
     /// Write the first episode of each evaluation as `videos/eval_<frames>.gif`.
     pub video: bool,
-    /// LZ4-compress replay frames with this many bytes reserved per frame; 0 = raw frames.
-    pub replay_lz4_frame_budget_bytes: u64,
     /// The per-domain values of `configs/task_presets.toml` that the builder applied over the
-    /// preset for this task, e.g. `cpu/reacher: action_repeat = 4` (a record; the `[agent]`
-    /// table holds the values used). Absent when none applied.
+    /// preset for this task, e.g. `cpu/reacher: env.action_repeat = 4` (a record; the tables
+    /// hold the values used). Absent when none applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_preset: Option<String>,
     /// libtorch intra-op threads; 0 = libtorch's default (`OMP_NUM_THREADS`, else all cores).
@@ -92,11 +100,61 @@ impl Default for RawRunConfig {
             eval_episodes: 10,
             checkpoint_every_frames: 50_000,
             video: true,
-            replay_lz4_frame_budget_bytes: 0,
             task_preset: None,
             threads: 0,
         }
     }
+}
+
+/// The `[env]` table: how the task is rendered and stepped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnvConfig {
+    /// Side of the square rendered frame in pixels (84 in DrQ-v2's `dmc.py`).
+    pub image_size: u32,
+    /// Frames stacked into one observation (`frame_stack`).
+    pub frame_stack: u32,
+    /// Environment frames per agent step (`action_repeat`).
+    pub action_repeat: u32,
+}
+
+/// The `[replay]` table: the buffer and the n-step returns it computes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplayConfig {
+    /// Capacity in transitions (`replay_buffer_size`); a run never reserves more than it can
+    /// fill.
+    pub capacity: u64,
+    /// n of the n-step return (`nstep`).
+    pub n_step: u32,
+    /// γ, the per-agent-step discount of the n-step returns (`discount`).
+    pub discount: f64,
+    /// LZ4-compress frames with this many bytes reserved per frame; 0 (the default) = raw.
+    #[serde(default)]
+    pub lz4_frame_budget_bytes: u64,
+}
+
+/// The `[loop]` table: the trainer's seed phase and update cadence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoopConfig {
+    /// Environment frames of the seed phase (`num_seed_frames`): uniform actions in [−1, 1)
+    /// and no updates. The run's only uniform-exploration knob.
+    pub seed_frames: u64,
+    /// One updating agent step every this many (`update_every_steps`).
+    pub update_every_agent_steps: u64,
+    /// Updates (each on a fresh batch) at every updating agent step; 1 is DrQ-v2. It raises
+    /// the update-to-data ratio above one per step, which `update_every_agent_steps` cannot.
+    /// Optional in run directories written before it existed (then 1).
+    #[serde(default = "one_update")]
+    pub updates_per_step: u32,
+    /// Transitions per update (`batch_size`).
+    pub batch_size: u32,
+}
+
+/// Serde default of [`RawLoopConfig::updates_per_step`] (DrQ-v2's one).
+fn one_update() -> u32 {
+    1
 }
 
 /// A whole run configuration as written in TOML.
@@ -105,7 +163,30 @@ impl Default for RawRunConfig {
 pub struct RawTrainConfig {
     /// What to train and the run's cadences.
     pub run: RawRunConfig,
-    /// DrQ-v2's hyper-parameters (a complete preset).
+    /// The environment's settings.
+    pub env: RawEnvConfig,
+    /// The replay's settings.
+    pub replay: RawReplayConfig,
+    /// The loop's settings (`[loop]`).
+    #[serde(rename = "loop")]
+    pub train_loop: RawLoopConfig,
+    /// The agent's hyper-parameters (a complete preset).
+    pub agent: DrQV2RawConfig,
+}
+
+/// The tables that fix a run's numerics, `[env]`, `[replay]`, `[loop]` and `[agent]`: what a
+/// checkpoint records ([`RawTrainConfig::learning_toml`]) and must match on resume.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLearningConfig {
+    /// `[env]`.
+    pub env: RawEnvConfig,
+    /// `[replay]`.
+    pub replay: RawReplayConfig,
+    /// `[loop]`.
+    #[serde(rename = "loop")]
+    pub train_loop: RawLoopConfig,
+    /// `[agent]`.
     pub agent: DrQV2RawConfig,
 }
 
@@ -130,17 +211,58 @@ pub struct RunConfig {
     pub checkpoint_every: Option<EnvFrames>,
     /// Evaluation videos on or off.
     pub video: bool,
-    /// LZ4 frame budget, if replay compression is on.
-    pub replay_lz4_frame_budget_bytes: Option<usize>,
     /// libtorch intra-op threads (`None`: libtorch's default).
     pub threads: Option<usize>,
 }
 
-/// A validated configuration: the run and the agent.
+/// Validated `[env]` settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnvSettings {
+    /// Side of the square frame in pixels.
+    pub image_size: usize,
+    /// Frames per observation.
+    pub frame_stack: usize,
+    /// Environment frames per agent step.
+    pub action_repeat: u32,
+}
+
+/// Validated `[replay]` settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplaySettings {
+    /// Capacity in transitions (before the run's own bound).
+    pub capacity: u64,
+    /// n of the n-step return.
+    pub n_step: usize,
+    /// Per-agent-step discount γ.
+    pub discount: f64,
+    /// LZ4 frame budget, if compression is on.
+    pub lz4_frame_budget_bytes: Option<usize>,
+}
+
+/// Validated `[loop]` settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoopSettings {
+    /// Environment frames of uniform actions without updates.
+    pub seed_frames: EnvFrames,
+    /// One updating agent step every this many.
+    pub update_every: AgentSteps,
+    /// Updates at each updating agent step.
+    pub updates_per_step: u32,
+    /// Transitions per update.
+    pub batch_size: usize,
+}
+
+/// A validated configuration, table by table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
     /// The `[run]` table.
     pub run: RunConfig,
+    /// The `[env]` table.
+    pub env: EnvSettings,
+    /// The `[replay]` table.
+    pub replay: ReplaySettings,
+    /// The `[loop]` table.
+    pub train_loop: LoopSettings,
     /// The `[agent]` table.
     pub agent: DrQV2Config,
     /// The raw form it was validated from (written to `config.toml`).
@@ -160,7 +282,8 @@ pub fn parse_device(text: &str) -> Option<Device> {
 }
 
 impl RawTrainConfig {
-    /// Checks every value of both tables and returns all problems at once.
+    /// Checks every value of every table, and the values that tie tables together, and
+    /// returns all problems at once.
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] listing each problem; `origin` names the source.
@@ -169,18 +292,18 @@ impl RawTrainConfig {
         let mut problems: Vec<String> = Vec::new();
         let mut check = |ok: bool, field: &str, value: String, reason: &str| {
             if !ok {
-                problems.push(format!("`run.{field}` = {value}: {reason}"));
+                problems.push(format!("`{field}` = {value}: {reason}"));
             }
         };
         check(
             ocellus_envs::task_info(&r.task).is_ok(),
-            "task",
+            "run.task",
             format!("{:?}", r.task),
             "not a registered task (see `ocellus envs list`)",
         );
         check(
             AGENT_NAMES.contains(&r.agent.as_str()),
-            "agent",
+            "run.agent",
             format!("{:?}", r.agent),
             &format!("the agents are {}", AGENT_NAMES.join(", ")),
         );
@@ -199,7 +322,7 @@ impl RawTrainConfig {
         };
         check(
             made == r.agent || !AGENT_NAMES.contains(&r.agent.as_str()),
-            "agent",
+            "run.agent",
             format!("{:?}", r.agent),
             &format!(
                 "the [agent] option tables make `{made}` (drqv2: none; drm: [agent.drm]; \
@@ -211,39 +334,98 @@ impl RawTrainConfig {
                 && r.preset
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-            "preset",
+            "run.preset",
             format!("{:?}", r.preset),
             "a label of letters, digits, '-' and '_'",
         );
         check(
             r.frames > 0,
-            "frames",
+            "run.frames",
             r.frames.to_string(),
             "must be positive",
         );
         let device = parse_device(&r.device);
         check(
             device.is_some(),
-            "device",
+            "run.device",
             format!("{:?}", r.device),
             "must be \"cpu\", \"cuda\" or \"cuda:N\"",
         );
         check(
             r.eval_every_frames == 0 || r.eval_episodes > 0,
-            "eval_episodes",
+            "run.eval_episodes",
             r.eval_episodes.to_string(),
             "must be positive when evaluation is on",
         );
-        let action_repeat = u64::from(self.agent.action_repeat.max(1));
+        let (env, replay, lp) = (&self.env, &self.replay, &self.train_loop);
+        let action_repeat = u64::from(env.action_repeat.max(1));
         for (field, value) in [
-            ("eval_every_frames", r.eval_every_frames),
-            ("checkpoint_every_frames", r.checkpoint_every_frames),
+            ("run.eval_every_frames", r.eval_every_frames),
+            ("run.checkpoint_every_frames", r.checkpoint_every_frames),
         ] {
             check(
                 value.is_multiple_of(action_repeat),
                 field,
                 value.to_string(),
-                "must be a multiple of the action repeat (frames advance by it)",
+                "must be a multiple of env.action_repeat (frames advance by it)",
+            );
+        }
+        for (field, value) in [
+            ("env.frame_stack", env.frame_stack),
+            ("env.action_repeat", env.action_repeat),
+            ("replay.n_step", replay.n_step),
+            ("loop.updates_per_step", lp.updates_per_step),
+            ("loop.batch_size", lp.batch_size),
+        ] {
+            check(value >= 1, field, value.to_string(), "must be at least 1");
+        }
+        for (field, value) in [
+            ("replay.capacity", replay.capacity),
+            ("loop.update_every_agent_steps", lp.update_every_agent_steps),
+        ] {
+            check(value >= 1, field, value.to_string(), "must be at least 1");
+        }
+        let encoder = self.agent.encoder_spec();
+        let size = i64::from(env.image_size);
+        check(
+            encoder.repr_dim(size, size) > 0 && self.agent.aug_pad < size,
+            "env.image_size",
+            env.image_size.to_string(),
+            &format!(
+                "the 4-layer encoder needs at least 15 pixels and the random shift more than \
+                 agent.aug_pad = {}",
+                self.agent.aug_pad
+            ),
+        );
+        check(
+            replay.discount > 0.0 && replay.discount <= 1.0,
+            "replay.discount",
+            replay.discount.to_string(),
+            "must be in (0, 1]",
+        );
+        // The first update samples after `seed_frames / action_repeat` agent steps; a
+        // transition is sampleable once its n-step window has closed, so a shorter seed phase
+        // (0 included) would stop the run at its first update with an empty replay.
+        let least_seed = u64::from(replay.n_step.max(1)) * action_repeat;
+        check(
+            lp.seed_frames >= least_seed,
+            "loop.seed_frames",
+            lp.seed_frames.to_string(),
+            &format!(
+                "must be at least replay.n_step x env.action_repeat = {least_seed} so that a \
+                 first n-step transition exists when updates start"
+            ),
+        );
+        if let Some(taco) = &self.agent.taco {
+            check(
+                taco.multistep == replay.n_step,
+                "agent.taco.multistep",
+                taco.multistep.to_string(),
+                &format!(
+                    "must equal replay.n_step = {}: the replay serves TACO each row's n-step \
+                     window of actions",
+                    replay.n_step
+                ),
             );
         }
         let agent = self.agent.validate(origin);
@@ -272,29 +454,213 @@ impl RawTrainConfig {
                 eval_episodes: r.eval_episodes,
                 checkpoint_every: nonzero(r.checkpoint_every_frames),
                 video: r.video,
-                replay_lz4_frame_budget_bytes: (r.replay_lz4_frame_budget_bytes > 0)
-                    .then_some(r.replay_lz4_frame_budget_bytes as usize),
                 threads: (r.threads > 0).then_some(r.threads as usize),
+            },
+            env: EnvSettings {
+                image_size: env.image_size as usize,
+                frame_stack: env.frame_stack as usize,
+                action_repeat: env.action_repeat,
+            },
+            replay: ReplaySettings {
+                capacity: replay.capacity,
+                n_step: replay.n_step as usize,
+                discount: replay.discount,
+                lz4_frame_budget_bytes: (replay.lz4_frame_budget_bytes > 0)
+                    .then_some(replay.lz4_frame_budget_bytes as usize),
+            },
+            train_loop: LoopSettings {
+                seed_frames: EnvFrames(lp.seed_frames),
+                update_every: AgentSteps(lp.update_every_agent_steps),
+                updates_per_step: lp.updates_per_step,
+                batch_size: lp.batch_size as usize,
             },
             agent,
             raw: self.clone(),
         })
     }
+
+    /// `[env]`, `[replay]`, `[loop]` and `[agent]`.
+    pub fn learning(&self) -> RawLearningConfig {
+        RawLearningConfig {
+            env: self.env.clone(),
+            replay: self.replay.clone(),
+            train_loop: self.train_loop.clone(),
+            agent: self.agent.clone(),
+        }
+    }
+
+    /// [`RawTrainConfig::learning`] as TOML: what a checkpoint records.
+    pub fn learning_toml(&self) -> String {
+        toml::to_string(&self.learning()).expect("a validated config serialises")
+    }
+
+    /// Reads what a checkpoint recorded about the tables that fix the numerics: the
+    /// [`RawTrainConfig::learning_toml`] of its run, or, for checkpoints written before the
+    /// config split, the bare `[agent]` table (its moved keys go to their tables as in
+    /// [`TrainConfig::from_toml_str`]; it did not record the replay's compression, which is
+    /// taken from `self`).
+    ///
+    /// # Errors
+    /// A message naming what does not parse.
+    pub fn learning_of_record(&self, text: &str) -> Result<RawLearningConfig, String> {
+        let mut table: Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        if !table.contains_key("agent") {
+            let mut run = Table::new();
+            run.insert(
+                "replay_lz4_frame_budget_bytes".into(),
+                Value::Integer(self.replay.lz4_frame_budget_bytes as i64),
+            );
+            let mut wrapped = Table::new();
+            wrapped.insert("agent".into(), Value::Table(table));
+            wrapped.insert("run".into(), Value::Table(run));
+            upgrade_legacy_layout(&mut wrapped)?;
+            wrapped.remove("run");
+            table = wrapped;
+        }
+        Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())
+    }
+}
+
+/// Where each key of the layout before the config split (everything under `[agent]`, the
+/// replay's compression under `[run]`) lives now: `(old table, key, new table, new key)`.
+const MOVED_KEYS: [(&str, &str, &str, &str); 11] = [
+    ("agent", "image_size", "env", "image_size"),
+    ("agent", "frame_stack", "env", "frame_stack"),
+    ("agent", "action_repeat", "env", "action_repeat"),
+    ("agent", "replay_capacity", "replay", "capacity"),
+    ("agent", "n_step", "replay", "n_step"),
+    ("agent", "discount", "replay", "discount"),
+    (
+        "run",
+        "replay_lz4_frame_budget_bytes",
+        "replay",
+        "lz4_frame_budget_bytes",
+    ),
+    ("agent", "seed_frames", "loop", "seed_frames"),
+    (
+        "agent",
+        "update_every_agent_steps",
+        "loop",
+        "update_every_agent_steps",
+    ),
+    ("agent", "updates_per_step", "loop", "updates_per_step"),
+    ("agent", "batch_size", "loop", "batch_size"),
+];
+
+/// The key removed by the split: the agent's own uniform-exploration phase.
+const REMOVED_EXPLORATION_KEY: &str = "exploration_agent_steps";
+
+/// Rewrites a config of the layout before the config split (no `[env]` table, the action
+/// repeat under `[agent]`) into the split layout; any other table is left as it is.
+///
+/// `exploration_agent_steps` is dropped: the loop's seed phase now is the only uniform phase,
+/// which is the same run when the agent's phase ended no later (every preset's did). Under
+/// DrM it also set the awakening threshold, which becomes `[agent.drm]
+/// awaken_after_agent_steps`.
+///
+/// # Errors
+/// If the agent's uniform phase outlasted the seed phase, which the loop cannot reproduce.
+fn upgrade_legacy_layout(table: &mut Table) -> Result<(), String> {
+    let is_legacy = table
+        .get("agent")
+        .and_then(|a| a.get("action_repeat"))
+        .is_some()
+        && !table.contains_key("env");
+    if !is_legacy {
+        return Ok(());
+    }
+    for (from, key, to, new_key) in MOVED_KEYS {
+        let value = table
+            .get_mut(from)
+            .and_then(Value::as_table_mut)
+            .and_then(|t| t.remove(key));
+        if let Some(value) = value {
+            if let Value::Table(t) = table
+                .entry(to)
+                .or_insert_with(|| Value::Table(Table::new()))
+            {
+                t.insert(new_key.into(), value);
+            }
+        }
+    }
+    let agent = table.get_mut("agent").and_then(Value::as_table_mut);
+    let exploration = agent.and_then(|a| a.remove(REMOVED_EXPLORATION_KEY));
+    if let Some(exploration) = exploration.and_then(|v| v.as_integer()) {
+        let int = |t: &str, k: &str| {
+            table
+                .get(t)
+                .and_then(|t| t.get(k))
+                .and_then(Value::as_integer)
+        };
+        let seed_steps = int("loop", "seed_frames").unwrap_or(0)
+            / int("env", "action_repeat").unwrap_or(1).max(1);
+        if exploration > seed_steps {
+            return Err(format!(
+                "`agent.{REMOVED_EXPLORATION_KEY}` = {exploration} outlasts the seed phase \
+                 ({seed_steps} agent steps): this version's loop has one uniform phase \
+                 (`loop.seed_frames`), so it cannot continue this run; resume it with the \
+                 ocellus version that wrote it"
+            ));
+        }
+        if let Some(Value::Table(drm)) = table
+            .get_mut("agent")
+            .and_then(Value::as_table_mut)
+            .and_then(|a| a.get_mut("drm"))
+        {
+            drm.entry("awaken_after_agent_steps")
+                .or_insert(Value::Integer(exploration));
+        }
+    }
+    Ok(())
+}
+
+/// The keys of `table` that the config split moved or removed, each with its new name: a
+/// user's file or `--set` that still uses one gets this, not a bare "unknown field".
+fn moved_key_problems(table: &Table) -> Vec<String> {
+    let has = |t: &str, k: &str| table.get(t).and_then(|t| t.get(k)).is_some();
+    let mut problems: Vec<String> = MOVED_KEYS
+        .iter()
+        .filter(|(from, key, _, _)| has(from, key))
+        .map(|(from, key, to, new_key)| {
+            format!(
+                "`{from}.{key}` is now `{to}.{new_key}` (the config has one table per owner: \
+                 [run], [env], [replay], [loop], [agent])"
+            )
+        })
+        .collect();
+    if has("agent", REMOVED_EXPLORATION_KEY) {
+        problems.push(format!(
+            "`agent.{REMOVED_EXPLORATION_KEY}` was removed: actions are uniform during the \
+             seed phase, `loop.seed_frames`"
+        ));
+    }
+    problems
 }
 
 impl TrainConfig {
-    /// Parses and validates a complete TOML text (e.g. a run's `config.toml`).
+    /// Parses and validates a complete TOML text (e.g. a run's `config.toml`). A run
+    /// directory written before the config split (every setting under `[agent]`) is read in
+    /// the split layout.
     ///
     /// # Errors
     /// [`ConfigError::Parse`] naming the key and line, or [`ConfigError::Invalid`].
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        let raw: RawTrainConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let parse = |message: String| ConfigError::Parse {
             origin: origin.to_string(),
-            message: e.to_string(),
+            message,
+        };
+        let mut table: Table = toml::from_str(text).map_err(|e| parse(e.to_string()))?;
+        upgrade_legacy_layout(&mut table).map_err(|reason| ConfigError::Invalid {
+            origin: origin.to_string(),
+            problems: vec![reason],
         })?;
+        let raw: RawTrainConfig = Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| parse(e.to_string()))?;
         raw.validate(origin)
     }
-
     /// The resolved configuration as TOML (without a header).
     pub fn to_toml_string(&self) -> String {
         toml::to_string(&self.raw).expect("a validated config always serialises")
@@ -305,7 +671,7 @@ impl TrainConfig {
 /// run's task (`configs/task_presets.toml`), then a file, then overrides.
 #[derive(Clone, Debug)]
 pub struct ConfigBuilder {
-    /// Run defaults and the preset's `[agent]` table.
+    /// Run defaults and the preset's tables.
     preset: Table,
     preset_name: String,
     /// What files and overrides set, applied last.
@@ -314,7 +680,8 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    /// Starts from the run defaults and the agent preset `preset` (`configs/drqv2/<preset>.toml`).
+    /// Starts from the run defaults and the preset `preset` (`configs/drqv2/<preset>.toml`:
+    /// its `[env]`, `[replay]`, `[loop]` and `[agent]` tables).
     ///
     /// # Errors
     /// [`ConfigError::UnknownPreset`].
@@ -328,7 +695,7 @@ impl ConfigBuilder {
                 message: other.to_string(),
             },
         })?;
-        let agent: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut table: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
             origin: format!("preset {preset}"),
             message: e.to_string(),
         })?;
@@ -336,12 +703,10 @@ impl ConfigBuilder {
             preset: preset.to_string(),
             ..RawRunConfig::default()
         };
-        let mut table = Table::new();
         table.insert(
             "run".into(),
             Value::try_from(run).expect("the run defaults serialise"),
         );
-        table.insert("agent".into(), Value::Table(agent));
         Ok(ConfigBuilder {
             preset: table,
             preset_name: preset.to_string(),
@@ -392,9 +757,17 @@ impl ConfigBuilder {
     /// Deserialises (unknown keys are errors) and validates.
     ///
     /// # Errors
-    /// [`ConfigError::Parse`] or [`ConfigError::Invalid`].
+    /// [`ConfigError::Parse`], or [`ConfigError::Invalid`] (also for a key of the layout
+    /// before the config split, naming where it lives now).
     pub fn build(self) -> Result<TrainConfig, ConfigError> {
         let origin = self.origin.join(" + ");
+        let moved = moved_key_problems(&self.user);
+        if !moved.is_empty() {
+            return Err(ConfigError::Invalid {
+                origin,
+                problems: moved,
+            });
+        }
         let mut table = self.preset;
         let run_value = |key: &str| {
             [&self.user, &table]
@@ -404,11 +777,14 @@ impl ConfigBuilder {
         let task = run_value("task").unwrap_or_default();
         let domain = task.split('-').next().unwrap_or_default().to_string();
         if let Some(values) = task_preset(&self.preset_name, &domain) {
-            let listed: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            let label = format!("{}/{domain}: {}", self.preset_name, listed.join(", "));
-            if let Some(Value::Table(agent)) = table.get_mut("agent") {
-                merge(agent, values);
+            let mut listed: Vec<String> = Vec::new();
+            for (section, keys) in &values {
+                if let Value::Table(keys) = keys {
+                    listed.extend(keys.iter().map(|(k, v)| format!("{section}.{k} = {v}")));
+                }
             }
+            let label = format!("{}/{domain}: {}", self.preset_name, listed.join(", "));
+            merge(&mut table, values);
             if let Some(Value::Table(run)) = table.get_mut("run") {
                 run.insert("task_preset".into(), Value::String(label));
             }
@@ -435,6 +811,8 @@ impl ConfigBuilder {
         if is_drm && !paper {
             let period = Value::Integer(DRM_CPU_PERTURB_EVERY_AGENT_STEPS as i64);
             drm_defaults.push(("perturb_every_agent_steps", period));
+            let awaken = Value::Integer(DRM_CPU_AWAKEN_AFTER_AGENT_STEPS as i64);
+            drm_defaults.push(("awaken_after_agent_steps", awaken));
         }
         if is_mentor {
             // MENTOR's σ: 0.8·sigmoid(10(β − 0.2)) alone (`MENTORAgent.stddev`)
@@ -476,7 +854,8 @@ impl ConfigBuilder {
     }
 }
 
-/// The `[<preset>.<domain>]` table of `configs/task_presets.toml`, if any.
+/// The `[<preset>.<domain>]` table of `configs/task_presets.toml` (tables of the preset's, e.g.
+/// `env`), if any.
 fn task_preset(preset: &str, domain: &str) -> Option<Table> {
     let all: Table = toml::from_str(TASK_PRESETS).expect("task_presets.toml is valid TOML");
     match all.get(preset)?.get(domain)? {
@@ -626,38 +1005,40 @@ mod tests {
     fn the_task_picks_its_domain_values_under_the_users_overrides() {
         let build = |preset: &str, sets: &[&str]| built(preset, sets).unwrap();
         let reacher = build("cpu", &["run.task=reacher-easy"]);
-        assert_eq!(reacher.agent.action_repeat, 4);
+        assert_eq!(
+            reacher.train_loop.seed_frames,
+            EnvFrames(4000),
+            "only the repeat changes"
+        );
+        assert_eq!(reacher.env.action_repeat, 4);
         assert_eq!(
             reacher.raw.run.task_preset.as_deref(),
-            Some("cpu/reacher: action_repeat = 4")
+            Some("cpu/reacher: env.action_repeat = 4")
         );
         assert!(reacher
             .to_toml_string()
-            .contains("task_preset = \"cpu/reacher: action_repeat = 4\""));
-        assert_eq!(
-            build("cpu", &["run.task=finger-spin"]).agent.action_repeat,
-            2
-        );
+            .contains("task_preset = \"cpu/reacher: env.action_repeat = 4\""));
+        assert_eq!(build("cpu", &["run.task=finger-spin"]).env.action_repeat, 2);
         assert_eq!(
             build("cpu", &["run.task=ball_in_cup-catch"])
-                .agent
+                .env
                 .action_repeat,
             4
         );
         assert_eq!(
             build("cpu", &["run.task=cartpole-swingup"])
-                .agent
+                .env
                 .action_repeat,
             8
         );
         // an explicit value wins; the record still says what the domain would have set
-        let own = build("cpu", &["run.task=reacher-easy", "agent.action_repeat=2"]);
-        assert_eq!(own.agent.action_repeat, 2);
+        let own = build("cpu", &["run.task=reacher-easy", "env.action_repeat=2"]);
+        assert_eq!(own.env.action_repeat, 2);
         // the paper preset keeps DrQ-v2's repeat 2 for every task, and a domain without
         // values gets none
         let paper = build("paper", &["run.task=reacher-easy"]);
         assert_eq!(
-            (paper.agent.action_repeat, paper.raw.run.task_preset),
+            (paper.env.action_repeat, paper.raw.run.task_preset),
             (2, None)
         );
         assert_eq!(
@@ -674,7 +1055,7 @@ mod tests {
             .unwrap()
             .build()
             .unwrap();
-        assert_eq!(file.agent.action_repeat, 4);
+        assert_eq!(file.env.action_repeat, 4);
     }
 
     #[test]
@@ -730,7 +1111,7 @@ mod tests {
                 "run.device=tpu",
                 "run.eval_every_frames=1001",
                 "agent.lr=-1",
-                "agent.batch_size=0",
+                "loop.batch_size=0",
             ])
             .unwrap()
             .build()
@@ -771,5 +1152,216 @@ mod tests {
         assert_eq!(parse_device("cuda:1"), Some(Device::Cuda(1)));
         assert_eq!(parse_device("cpu"), Some(Device::Cpu));
         assert_eq!(parse_device("gpu"), None);
+    }
+
+    #[test]
+    fn presets_pin_the_papers_env_replay_and_loop_values() {
+        let paper = built("paper", &[]).unwrap();
+        // drqv2 cfgs/config.yaml and dmc.py @ c0c650b
+        assert_eq!(
+            paper.env,
+            EnvSettings {
+                image_size: 84,
+                frame_stack: 3,
+                action_repeat: 2
+            }
+        );
+        assert_eq!(
+            paper.replay,
+            ReplaySettings {
+                capacity: 1_000_000,
+                n_step: 3,
+                discount: 0.99,
+                lz4_frame_budget_bytes: None
+            }
+        );
+        assert_eq!(
+            paper.train_loop,
+            LoopSettings {
+                seed_frames: EnvFrames(4000),
+                update_every: AgentSteps(2),
+                updates_per_step: 1,
+                batch_size: 256
+            }
+        );
+        // the seed phase, 2000 agent steps, is where the reference's num_expl_steps ends
+        assert_eq!(
+            paper.train_loop.seed_frames.to_agent_steps(2).0,
+            ocellus_agents::drqv2::drm::REFERENCE_AWAKEN_AFTER_AGENT_STEPS
+        );
+        let cpu = built("cpu", &[]).unwrap();
+        assert_eq!((cpu.env.frame_stack, cpu.replay.n_step), (3, 3));
+        assert_eq!(cpu.replay.discount, 0.99);
+        assert!(cpu.train_loop.batch_size <= 256 && cpu.env.image_size <= 84);
+        // DrM's awakening threshold on the cpu preset is its seed phase at repeat 8
+        let drm = built("cpu", &["run.agent=drm"]).unwrap();
+        assert_eq!(
+            drm.agent.drm.unwrap().awaken_after,
+            cpu.train_loop.seed_frames.to_agent_steps(8)
+        );
+        // every per-domain table names a preset and gives it valid values
+        let tasks: Table = toml::from_str(TASK_PRESETS).unwrap();
+        for (preset, domains) in &tasks {
+            for (domain, values) in domains.as_table().unwrap() {
+                let mut builder = ConfigBuilder::from_preset(preset)
+                    .unwrap_or_else(|e| panic!("task_presets.toml: {preset}: {e}"));
+                let task = ocellus_envs::TASKS
+                    .iter()
+                    .map(|t| t.name)
+                    .find(|t| t.starts_with(&format!("{domain}-")))
+                    .unwrap_or_else(|| panic!("task_presets.toml: no task of {domain}"));
+                builder = builder.set_all(&[format!("run.task={task}")]).unwrap();
+                let c = builder
+                    .build()
+                    .unwrap_or_else(|e| panic!("{preset}.{domain}: {e}"));
+                let label = c.raw.run.task_preset.unwrap();
+                for (section, keys) in values.as_table().unwrap() {
+                    for (key, value) in keys.as_table().unwrap() {
+                        assert!(label.contains(&format!("{section}.{key} = {value}")));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn seed_phase_and_taco_window_are_checked_against_the_replay() {
+        let error_of = |sets: &[&str]| built("paper", sets).unwrap_err().to_string();
+        // 2 agent steps at action repeat 2 < n_step = 3: no transition to sample yet
+        let err = error_of(&["loop.seed_frames=5"]);
+        assert!(
+            err.contains("`loop.seed_frames` = 5")
+                && err.contains("replay.n_step x env.action_repeat = 6"),
+            "{err}"
+        );
+        assert!(error_of(&["loop.seed_frames=0"]).contains("`loop.seed_frames` = 0"));
+        assert!(built("paper", &["loop.seed_frames=6"]).is_ok());
+        let err = error_of(&["run.agent=taco", "replay.n_step=2"]);
+        assert!(
+            err.contains("`agent.taco.multistep` = 3: must equal replay.n_step = 2"),
+            "{err}"
+        );
+        let ok = built(
+            "paper",
+            &[
+                "run.agent=taco",
+                "replay.n_step=2",
+                "agent.taco.multistep=2",
+            ],
+        );
+        assert_eq!(ok.unwrap().agent.taco.unwrap().multistep, 2);
+        let err = error_of(&["env.image_size=12"]);
+        assert!(err.contains("`env.image_size` = 12"), "{err}");
+        let err = error_of(&["env.image_size=16", "agent.aug_pad=16"]);
+        assert!(err.contains("agent.aug_pad = 16"), "{err}");
+    }
+
+    /// `config` in the layout before the config split: every [env], [replay] and [loop] key
+    /// under [agent] (the compression under [run]), plus `exploration_agent_steps`.
+    fn legacy_text(config: &TrainConfig, exploration: u64) -> String {
+        let mut table: Table = toml::from_str(&config.to_toml_string()).unwrap();
+        let mut agent = table.remove("agent").unwrap().as_table().unwrap().clone();
+        for (old_table, key, new_table, new_key) in MOVED_KEYS {
+            let value = table[new_table]
+                .as_table_mut()
+                .unwrap()
+                .remove(new_key)
+                .unwrap();
+            let target = if old_table == "agent" {
+                &mut agent
+            } else {
+                table[old_table].as_table_mut().unwrap()
+            };
+            target.insert(key.to_string(), value);
+        }
+        for emptied in ["env", "replay", "loop"] {
+            assert!(table
+                .remove(emptied)
+                .unwrap()
+                .as_table()
+                .unwrap()
+                .is_empty());
+        }
+        if let Some(Value::Table(drm)) = agent.get_mut("drm") {
+            drm.remove("awaken_after_agent_steps");
+        }
+        agent.insert(
+            REMOVED_EXPLORATION_KEY.into(),
+            Value::Integer(exploration as i64),
+        );
+        table.insert("agent".into(), Value::Table(agent));
+        toml::to_string(&table).unwrap()
+    }
+
+    #[test]
+    fn run_directories_from_before_the_split_load_in_the_split_layout() {
+        let drm = built(
+            "cpu",
+            &[
+                "run.agent=drm",
+                "run.task=reacher-easy",
+                "replay.lz4_frame_budget_bytes=512",
+            ],
+        )
+        .unwrap();
+        // the cpu preset's exploration_agent_steps was 500, DrM's awakening read it
+        let old = legacy_text(&drm, 500);
+        assert!(old.contains("action_repeat = 4") && old.contains("exploration_agent_steps"));
+        assert!(!old.contains("[env]") && old.contains("replay_lz4_frame_budget_bytes = 512"));
+        assert_eq!(TrainConfig::from_toml_str(&old, "old run").unwrap(), drm);
+        // a checkpoint's record of that time, the bare [agent] table, reads the same way
+        let agent_table: Table = toml::from_str(&old).unwrap();
+        let record = toml::to_string(agent_table["agent"].as_table().unwrap()).unwrap();
+        assert_eq!(
+            drm.raw.learning_of_record(&record).unwrap(),
+            drm.raw.learning()
+        );
+        let new_record = drm.raw.learning_toml();
+        assert_eq!(
+            drm.raw.learning_of_record(&new_record).unwrap(),
+            drm.raw.learning()
+        );
+        // DrM's threshold came from the removed key; a uniform phase past the seed phase
+        // (1000 agent steps: 4000 frames at repeat 4) cannot be continued
+        let other = legacy_text(&drm, 1001);
+        let err = TrainConfig::from_toml_str(&other, "old run")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "exploration_agent_steps` = 1001 outlasts the seed phase (1000 agent steps)"
+            ),
+            "{err}"
+        );
+        let early = TrainConfig::from_toml_str(&legacy_text(&drm, 300), "old run").unwrap();
+        assert_eq!(early.agent.drm.unwrap().awaken_after, AgentSteps(300));
+        // a user's file or --set with an old key is told where it lives now
+        let err = built(
+            "cpu",
+            &["agent.action_repeat=2", "agent.exploration_agent_steps=9"],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`agent.action_repeat` is now `env.action_repeat`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("`agent.exploration_agent_steps` was removed"),
+            "{err}"
+        );
+        let err = ConfigBuilder::from_preset("cpu")
+            .unwrap()
+            .merge_toml("[run]\nreplay_lz4_frame_budget_bytes = 512\n", "my.toml")
+            .unwrap()
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "`run.replay_lz4_frame_budget_bytes` is now `replay.lz4_frame_budget_bytes`"
+            ),
+            "{err}"
+        );
     }
 }

@@ -49,12 +49,11 @@ pub(crate) struct Session {
 impl Session {
     /// The environment builder and the agent of `config` (libtorch's thread count set first).
     pub(crate) fn open(config: &TrainConfig) -> Result<Self, TrainError> {
-        let a = &config.agent;
-        let size = a.image_size as usize;
+        let e = &config.env;
         let builder = EnvBuilder::new(&config.run.task)
-            .size(size, size)
-            .action_repeat(a.action_repeat)
-            .frame_stack(a.frame_stack as usize);
+            .size(e.image_size, e.image_size)
+            .action_repeat(e.action_repeat)
+            .frame_stack(e.frame_stack);
         let env = builder.build()?;
         let spec = env.spec().clone();
         let pixels = spec.pixels.clone().expect("the builder renders pixels");
@@ -63,13 +62,13 @@ impl Session {
             pixels.shape[1] as i64,
             pixels.shape[2] as i64,
         ];
-        let channels = pixels.shape[0] / a.frame_stack as usize;
+        let channels = pixels.shape[0] / e.frame_stack;
         let frame_shape = [channels, pixels.shape[1], pixels.shape[2]];
         let action_dim = spec.action.num_elements();
         apply_threads(&config.run);
         let agent = build_agent(
             &config.raw.run.agent,
-            a.clone(),
+            config.agent.clone(),
             obs_shape,
             action_dim as i64,
             config.run.device,

@@ -72,7 +72,7 @@ pub fn evaluate_run(
         mut agent,
         ..
     } = Session::open(&config)?;
-    let size = config.agent.image_size as usize;
+    let size = config.env.image_size;
     let restore = |reason: String| CheckpointError::Restore {
         dir: dir.clone(),
         part: "agent.safetensors",

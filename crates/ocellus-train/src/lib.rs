@@ -2,7 +2,8 @@
 //! videos and bit-exact checkpoints. The loop holds a `Box<dyn ocellus_agents::Agent>` built by
 //! name (`run.agent`) and names no concrete agent.
 //!
-//! * [`config`]: [`TrainConfig`], a `[run]` table plus the agent's `[agent]` table, layered
+//! * [`config`]: [`TrainConfig`], one table per owner (`[run]`, `[env]`, `[replay]`, `[loop]`,
+//!   `[agent]`), layered
 //!   from a preset, its per-domain values for the task (`configs/task_presets.toml`), a file
 //!   and `section.key=value` overrides by [`ConfigBuilder`]; unknown keys are errors and every
 //!   invalid value is reported at once.
@@ -38,7 +39,9 @@ pub mod trainer;
 pub mod video;
 
 pub use config::{
-    ConfigBuilder, RawRunConfig, RawTrainConfig, RunConfig, TrainConfig, AGENT_NAMES,
+    ConfigBuilder, EnvSettings, LoopSettings, RawEnvConfig, RawLearningConfig, RawLoopConfig,
+    RawReplayConfig, RawRunConfig, RawTrainConfig, ReplaySettings, RunConfig, TrainConfig,
+    AGENT_NAMES,
 };
 pub use error::{CheckpointError, ConfigError, TrainError};
 pub use eval::{evaluate_run, EvalReport};

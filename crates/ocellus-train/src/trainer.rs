@@ -6,7 +6,9 @@
 //! # One iteration = one agent step (`action_repeat` environment frames)
 //!
 //! 1. **act**: uniform in [−1, 1) from the trainer's own generator while
-//!    `agent_steps < seed_frames / action_repeat` (the seed phase); afterwards the agent's
+//!    `agent_steps < seed_frames / action_repeat` (the seed phase, `[loop]`; the run's only
+//!    uniform actions: the reference's agent-side `num_expl_steps` ends at the same step);
+//!    afterwards the agent's
 //!    noisy policy `μ(h) + σ(t)·ε` with σ(t) read at the *agent step* (`stddev_schedule`
 //!    counts agent steps, STYLE.md §7.1).
 //! 2. **step** the environment; the action repeat happens inside it (the inner MDP's rewards
@@ -195,11 +197,11 @@ impl Trainer {
             foreign("task", config.run.task.clone(), manifest.task.clone())?;
         }
         // Compared as parsed values, so that a key added later with a default (e.g.
-        // `encoder_channels`) does not make an older checkpoint foreign.
+        // `encoder_channels`) does not make an older checkpoint foreign, and a record from
+        // before the config split (the bare [agent] table) reads as the split tables.
         let agent_toml = agent_config_toml(&config);
-        let checkpoint_agent: Option<ocellus_agents::DrQV2RawConfig> =
-            toml::from_str(&manifest.agent_config).ok();
-        if checkpoint_agent.as_ref() != Some(&config.raw.agent) {
+        let recorded = config.raw.learning_of_record(&manifest.agent_config).ok();
+        if recorded.as_ref() != Some(&config.raw.learning()) {
             foreign(
                 "agent config",
                 agent_toml.replace('\n', "; "),
@@ -282,19 +284,18 @@ impl Trainer {
             .pixels
             .clone()
             .expect("the builder renders pixels");
-        let a = &config.agent;
         let mut rc =
             ReplayConfig::drqv2(replay_capacity(&config) as usize, frame_shape, action_dim);
-        rc.frame_stack = a.frame_stack as usize;
-        rc.n_step = a.n_step as usize;
-        rc.gamma = a.discount;
-        if let Some(budget) = config.run.replay_lz4_frame_budget_bytes {
+        rc.frame_stack = config.env.frame_stack;
+        rc.n_step = config.replay.n_step;
+        rc.gamma = config.replay.discount;
+        if let Some(budget) = config.replay.lz4_frame_budget_bytes {
             rc.compression = Compression::Lz4 {
                 frame_budget_bytes: budget,
             };
         }
         let replay = ReplayBuffer::new(rc)?;
-        let batch = replay.new_batch(a.batch_size as usize);
+        let batch = replay.new_batch(config.train_loop.batch_size);
         let loss_keys_missing = std::fs::read_to_string(paths.root.join("loss.csv"))
             .map(|t| {
                 let header = t.lines().next().unwrap_or_default();
@@ -420,10 +421,10 @@ impl Trainer {
         let cfg = self.config.clone();
         let total = cfg.run.frames;
         let limit = limit.min(total);
-        let repeat = cfg.agent.action_repeat;
-        let seed_steps = cfg.agent.seed_agent_steps();
-        let update_every = cfg.agent.update_every.0;
-        let updates_per_step = cfg.agent.updates_per_step;
+        let repeat = cfg.env.action_repeat;
+        let seed_steps = cfg.train_loop.seed_frames.to_agent_steps(repeat);
+        let update_every = cfg.train_loop.update_every.0;
+        let updates_per_step = cfg.train_loop.updates_per_step;
         let mut summary = RunSummary {
             outcome: Outcome::Paused,
             env_frames: self.env_frames(),
@@ -595,7 +596,7 @@ impl Trainer {
         let elapsed = fps_clock.0.elapsed().as_secs_f64().max(1e-9);
         let fps = (frames - fps_clock.1) as f64 / elapsed;
         *fps_clock = (Instant::now(), frames);
-        let repeat = u64::from(self.config.agent.action_repeat);
+        let repeat = u64::from(self.config.env.action_repeat);
         let non_learner = summary.non_learner_fraction().unwrap_or(f64::NAN);
         self.log.log(&Row {
             group: "train",
@@ -658,7 +659,7 @@ impl Trainer {
         if self.config.run.video && !video_frames.is_empty() {
             let dir = self.paths.videos();
             let path = self.paths.eval_video(frames);
-            let size = self.config.agent.image_size as usize;
+            let size = self.config.env.image_size;
             std::fs::create_dir_all(&dir)
                 .and_then(|()| video::write_gif(&path, &video_frames, size, size))
                 .map_err(|source| TrainError::Io { path, source })?;
@@ -718,18 +719,15 @@ impl Trainer {
     }
 }
 
-/// The `[agent]` table as TOML (what a checkpoint must match).
+/// The `[env]`, `[replay]`, `[loop]` and `[agent]` tables as TOML (what a checkpoint must
+/// match).
 fn agent_config_toml(config: &TrainConfig) -> String {
-    toml::to_string(&config.raw.agent).expect("a validated agent config serialises")
+    config.raw.learning_toml()
 }
 
 /// Replay capacity: the preset's, but never more than the run can fill (its agent steps plus
 /// one `First` step per episode, bounded generously), so short runs do not reserve a 1M ring.
 fn replay_capacity(config: &TrainConfig) -> u64 {
-    let steps = config
-        .run
-        .frames
-        .to_agent_steps(config.agent.action_repeat)
-        .0;
-    config.agent.replay_capacity.min(steps + steps / 2 + 64)
+    let steps = config.run.frames.to_agent_steps(config.env.action_repeat).0;
+    config.replay.capacity.min(steps + steps / 2 + 64)
 }

@@ -12,7 +12,7 @@ fn updates_per_step_multiplies_the_updates_and_keeps_the_data() {
     let run = |k: u32| {
         let dir = scratch(&format!("updates-{k}"));
         let mut config = tiny(1200);
-        config.agent.updates_per_step = k;
+        config.train_loop.updates_per_step = k;
         let mut t = Trainer::create(config, &dir, "updates test").unwrap();
         let s = t.run(&never()).unwrap();
         let train = fs::read_to_string(dir.join("train.csv")).unwrap();
@@ -36,14 +36,14 @@ fn updates_per_step_multiplies_the_updates_and_keeps_the_data() {
     // and the key is read from TOML, with 1 when absent (older run configs)
     let config = ConfigBuilder::from_preset("cpu")
         .unwrap()
-        .set_all(&["agent.updates_per_step=4".to_string()])
+        .set_all(&["loop.updates_per_step=4".to_string()])
         .unwrap()
         .build()
         .unwrap();
-    assert_eq!(config.agent.updates_per_step, 4);
+    assert_eq!(config.train_loop.updates_per_step, 4);
     let err = ConfigBuilder::from_preset("cpu")
         .unwrap()
-        .set_all(&["agent.updates_per_step=0".to_string()])
+        .set_all(&["loop.updates_per_step=0".to_string()])
         .unwrap()
         .build()
         .unwrap_err()

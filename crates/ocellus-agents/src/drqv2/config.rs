@@ -1,7 +1,7 @@
 //! DrQ-v2's settings: the TOML form ([`DrQV2RawConfig`]), its validation into
 //! [`DrQV2Config`], and the presets shipped in `configs/drqv2/`.
 
-use ocellus_core::{AgentSteps, EnvFrames};
+use ocellus_core::AgentSteps;
 use ocellus_nn::encoder::EncoderSpec;
 use ocellus_nn::Schedule;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,10 @@ use super::taco::{TacoConfig, TacoRawConfig};
 use crate::error::{ConfigError, ConfigProblem};
 
 /// The presets shipped in `configs/drqv2/`, embedded so the binary does not need the sources.
+/// Each is a whole run's settings for the DrQ-v2 family in four tables by owner: `[env]`
+/// (image size, frame stack, action repeat), `[replay]` (capacity, n-step, discount), `[loop]`
+/// (seed frames, update cadence, batch size) and `[agent]` (this module's
+/// [`DrQV2RawConfig`]); the agent reads only its own.
 pub const PRESETS: &[(&str, &str)] = &[
     (
         "paper",
@@ -40,8 +44,8 @@ pub fn preset_text(name: &str) -> Result<&'static str, ConfigError> {
 }
 
 /// Per-domain values of the presets (`configs/task_presets.toml`): a table per preset, in it a
-/// table per domain (`[cpu.reacher]`) of `[agent]` keys that a run of that domain's tasks
-/// takes over the preset's.
+/// table per domain (`[cpu.reacher]`) holding tables of the preset's (`[cpu.reacher.env]`)
+/// whose keys a run of that domain's tasks takes over the preset's.
 pub const TASK_PRESETS: &str = include_str!("../../../../configs/task_presets.toml");
 
 fn reference_encoder_channels() -> i64 {
@@ -54,12 +58,6 @@ fn reference_encoder_channels() -> i64 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DrQV2RawConfig {
-    /// Side of the square rendered frame in pixels (84 in the reference's `dmc.py`).
-    pub image_size: i64,
-    /// Frames stacked into one observation (`frame_stack`).
-    pub frame_stack: u32,
-    /// Environment frames per agent step (`action_repeat`).
-    pub action_repeat: u32,
     /// Output channels of each of the encoder's four conv layers (32 in the reference's
     /// `Encoder`). Optional in files written before it existed (then 32).
     #[serde(default = "reference_encoder_channels")]
@@ -82,25 +80,8 @@ pub struct DrQV2RawConfig {
     pub critic_augmentations: u32,
     /// Adam learning rate of encoder, actor and critic (`lr`).
     pub lr: f64,
-    /// Transitions per update (`batch_size`).
-    pub batch_size: i64,
     /// τ of the target-critic EMA (`critic_target_tau`).
     pub critic_target_tau: f64,
-    /// γ, the per-agent-step discount used by the replay's n-step returns (`discount`).
-    pub discount: f64,
-    /// n of the n-step return (`nstep`).
-    pub n_step: u32,
-    /// One update every this many agent steps (`update_every_steps`); the trainer applies it.
-    pub update_every_agent_steps: u64,
-    /// Updates (each on a fresh batch) at every agent step that updates; 1, the default, is
-    /// DrQ-v2. Not in DrQ-v2: it raises the update-to-data ratio above one per step, which
-    /// `update_every_agent_steps` cannot (REDQ and DrQ-v2's successors tune this ratio).
-    #[serde(default = "one_update")]
-    pub updates_per_step: u32,
-    /// Environment frames before the first update (`num_seed_frames`).
-    pub seed_frames: u64,
-    /// Agent steps with uniformly random actions (`num_expl_steps`).
-    pub exploration_agent_steps: u64,
     /// σ of the exploration and target-policy noise over agent steps (`stddev_schedule`).
     pub stddev_schedule: RawSchedule,
     /// Clip c of the target-policy and actor-update noise (`stddev_clip`).
@@ -119,8 +100,6 @@ pub struct DrQV2RawConfig {
     /// Initial temperature α of the max-entropy policy (DrQ's `init_temperature = 0.1`).
     #[serde(default = "drq_init_temperature")]
     pub init_temperature: f64,
-    /// Replay capacity in transitions (`replay_buffer_size`); used by the trainer.
-    pub replay_capacity: u64,
     /// Execution only (not in the reference): the encoder and critic run on micro-batches of
     /// at most this many samples and their gradients are summed, which gives the same batch
     /// loss (up to float summation order) and is several times faster on CPU, where conv
@@ -158,11 +137,6 @@ fn drq_init_temperature() -> f64 {
     0.1
 }
 
-/// Serde default of [`DrQV2RawConfig::updates_per_step`] (DrQ-v2's one).
-fn one_update() -> u32 {
-    1
-}
-
 /// Serde default of DrQ's K and M (DrQ-v2's one shift per observation).
 fn one_copy() -> u32 {
     1
@@ -193,12 +167,6 @@ pub enum RawSchedule {
 /// Validated DrQ-v2 settings (see [`DrQV2RawConfig`] for each field's meaning and source).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrQV2Config {
-    /// Side of the square frame in pixels.
-    pub image_size: i64,
-    /// Frames per observation.
-    pub frame_stack: u32,
-    /// Environment frames per agent step.
-    pub action_repeat: u32,
     /// Conv channels of the encoder.
     pub encoder_channels: i64,
     /// Trunk output width.
@@ -213,22 +181,8 @@ pub struct DrQV2Config {
     pub critic_augmentations: u32,
     /// Adam learning rate.
     pub lr: f64,
-    /// Transitions per update.
-    pub batch_size: i64,
     /// Target EMA τ.
     pub critic_target_tau: f64,
-    /// Per-agent-step discount γ.
-    pub discount: f64,
-    /// n of the n-step return.
-    pub n_step: u32,
-    /// One update every this many agent steps.
-    pub update_every: AgentSteps,
-    /// Updates at each updating agent step.
-    pub updates_per_step: u32,
-    /// Environment frames before the first update.
-    pub seed_frames: EnvFrames,
-    /// Agent steps of uniformly random actions.
-    pub exploration: AgentSteps,
     /// σ(t) over agent steps.
     pub stddev_schedule: Schedule,
     /// Noise clip c.
@@ -239,8 +193,6 @@ pub struct DrQV2Config {
     pub policy: PolicyKind,
     /// Initial temperature α of the max-entropy policy.
     pub init_temperature: f64,
-    /// Replay capacity in transitions.
-    pub replay_capacity: u64,
     /// Samples per encoder/critic micro-batch (execution only).
     pub micro_batch_size: i64,
     /// DrM, if on.
@@ -252,6 +204,14 @@ pub struct DrQV2Config {
 }
 
 impl DrQV2RawConfig {
+    /// The encoder's layers (as [`DrQV2Config::encoder_spec`]), e.g. to check a frame size.
+    pub fn encoder_spec(&self) -> EncoderSpec {
+        EncoderSpec {
+            channels: self.encoder_channels,
+            ..EncoderSpec::drqv2()
+        }
+    }
+
     /// Checks every value and returns the typed config, or all problems at once.
     ///
     /// # Errors
@@ -268,29 +228,16 @@ impl DrQV2RawConfig {
             }
         };
         let positive = |x: f64| x.is_finite() && x > 0.0;
-        let spec = EncoderSpec::drqv2();
         check(
-            self.image_size > 0 && spec.repr_dim(self.image_size, self.image_size) > 0,
-            "image_size",
-            self.image_size.to_string(),
-            "the 4-layer encoder needs at least 15 pixels",
+            self.aug_pad >= 0,
+            "aug_pad",
+            self.aug_pad.to_string(),
+            "must be non-negative (the agent checks it against the frame size)",
         );
         check(
             self.encoder_channels >= 1,
             "encoder_channels",
             self.encoder_channels.to_string(),
-            "must be at least 1",
-        );
-        check(
-            self.frame_stack >= 1,
-            "frame_stack",
-            self.frame_stack.to_string(),
-            "must be at least 1",
-        );
-        check(
-            self.action_repeat >= 1,
-            "action_repeat",
-            self.action_repeat.to_string(),
             "must be at least 1",
         );
         check(
@@ -306,52 +253,16 @@ impl DrQV2RawConfig {
             "must be positive",
         );
         check(
-            self.aug_pad >= 0 && self.aug_pad < self.image_size.max(1),
-            "aug_pad",
-            self.aug_pad.to_string(),
-            "must be in 0..image_size",
-        );
-        check(
             positive(self.lr),
             "lr",
             self.lr.to_string(),
             "must be a positive number",
         );
         check(
-            self.batch_size >= 1,
-            "batch_size",
-            self.batch_size.to_string(),
-            "must be positive",
-        );
-        check(
             self.critic_target_tau > 0.0 && self.critic_target_tau <= 1.0,
             "critic_target_tau",
             self.critic_target_tau.to_string(),
             "must be in (0, 1]",
-        );
-        check(
-            self.discount > 0.0 && self.discount <= 1.0,
-            "discount",
-            self.discount.to_string(),
-            "must be in (0, 1]",
-        );
-        check(
-            self.n_step >= 1,
-            "n_step",
-            self.n_step.to_string(),
-            "must be at least 1",
-        );
-        check(
-            self.updates_per_step >= 1,
-            "updates_per_step",
-            self.updates_per_step.to_string(),
-            "must be at least 1",
-        );
-        check(
-            self.update_every_agent_steps >= 1,
-            "update_every_agent_steps",
-            self.update_every_agent_steps.to_string(),
-            "must be at least 1",
         );
         check(
             self.actor_preact_l2.is_finite() && self.actor_preact_l2 >= 0.0,
@@ -371,12 +282,6 @@ impl DrQV2RawConfig {
             self.stddev_clip.to_string(),
             "must be a non-negative number",
         );
-        check(
-            self.replay_capacity >= 1,
-            "replay_capacity",
-            self.replay_capacity.to_string(),
-            "must be positive",
-        );
         for (field, copies) in [
             ("target_augmentations", self.target_augmentations),
             ("critic_augmentations", self.critic_augmentations),
@@ -394,22 +299,6 @@ impl DrQV2RawConfig {
             self.micro_batch_size.to_string(),
             "must be positive",
         );
-        // The first update samples after `seed_frames / action_repeat` agent steps; a
-        // transition is sampleable once its n-step window has closed, so a shorter seed phase
-        // would stop the run at its first update with an empty replay.
-        if self.action_repeat >= 1 {
-            let seed_steps = self.seed_frames / u64::from(self.action_repeat);
-            check(
-                seed_steps >= u64::from(self.n_step),
-                "seed_frames",
-                self.seed_frames.to_string(),
-                &format!(
-                    "must be at least n_step x action_repeat = {} so that a first n-step \
-                     transition exists when updates start",
-                    u64::from(self.n_step) * u64::from(self.action_repeat)
-                ),
-            );
-        }
         let stddev_schedule = match self.stddev_schedule {
             RawSchedule::Constant { value } => {
                 check(
@@ -486,9 +375,6 @@ impl DrQV2RawConfig {
             });
         }
         Ok(DrQV2Config {
-            image_size: self.image_size,
-            frame_stack: self.frame_stack,
-            action_repeat: self.action_repeat,
             encoder_channels: self.encoder_channels,
             feature_dim: self.feature_dim,
             hidden_dim: self.hidden_dim,
@@ -496,20 +382,12 @@ impl DrQV2RawConfig {
             target_augmentations: self.target_augmentations,
             critic_augmentations: self.critic_augmentations,
             lr: self.lr,
-            batch_size: self.batch_size,
             critic_target_tau: self.critic_target_tau,
-            discount: self.discount,
-            n_step: self.n_step,
-            update_every: AgentSteps(self.update_every_agent_steps),
-            updates_per_step: self.updates_per_step,
-            seed_frames: EnvFrames(self.seed_frames),
-            exploration: AgentSteps(self.exploration_agent_steps),
             stddev_schedule,
             stddev_clip: self.stddev_clip,
             actor_preact_l2: self.actor_preact_l2,
             policy: self.policy,
             init_temperature: self.init_temperature,
-            replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
             drm,
             mentor,
@@ -532,20 +410,29 @@ impl DrQV2Config {
         raw.validate(origin)
     }
 
-    /// The preset `name` from `configs/drqv2/<name>.toml`.
+    /// The `[agent]` table of the preset `name` (`configs/drqv2/<name>.toml`; its other tables
+    /// are the environment's, replay's and loop's, which the trainer reads).
     ///
     /// # Errors
     /// [`ConfigError::UnknownPreset`], or a parse/validation error of the preset itself.
     pub fn preset(name: &str) -> Result<Self, ConfigError> {
-        Self::from_toml_str(preset_text(name)?, &format!("preset {name}"))
+        let origin = format!("preset {name}");
+        let parse = |message: String| ConfigError::Parse {
+            origin: origin.clone(),
+            message,
+        };
+        let mut tables: toml::Table =
+            toml::from_str(preset_text(name)?).map_err(|e| parse(e.to_string()))?;
+        let agent = tables
+            .remove("agent")
+            .ok_or_else(|| parse("no [agent] table".into()))?;
+        let raw: DrQV2RawConfig = agent.try_into().map_err(|e| parse(e.to_string()))?;
+        raw.validate(&origin)
     }
 
     /// The raw form (for writing the resolved config of a run).
     pub fn to_raw(&self) -> DrQV2RawConfig {
         DrQV2RawConfig {
-            image_size: self.image_size,
-            frame_stack: self.frame_stack,
-            action_repeat: self.action_repeat,
             encoder_channels: self.encoder_channels,
             feature_dim: self.feature_dim,
             hidden_dim: self.hidden_dim,
@@ -553,14 +440,7 @@ impl DrQV2Config {
             target_augmentations: self.target_augmentations,
             critic_augmentations: self.critic_augmentations,
             lr: self.lr,
-            batch_size: self.batch_size,
             critic_target_tau: self.critic_target_tau,
-            discount: self.discount,
-            n_step: self.n_step,
-            update_every_agent_steps: self.update_every.0,
-            updates_per_step: self.updates_per_step,
-            seed_frames: self.seed_frames.0,
-            exploration_agent_steps: self.exploration.0,
             stddev_schedule: match self.stddev_schedule {
                 Schedule::Constant { value } => RawSchedule::Constant { value },
                 Schedule::Linear {
@@ -577,7 +457,6 @@ impl DrQV2Config {
             actor_preact_l2: self.actor_preact_l2,
             policy: self.policy,
             init_temperature: self.init_temperature,
-            replay_capacity: self.replay_capacity,
             micro_batch_size: self.micro_batch_size,
             drm: self.drm.as_ref().map(DrmConfig::to_raw),
             mentor: self.mentor.as_ref().map(MentorConfig::to_raw),
@@ -597,20 +476,5 @@ impl DrQV2Config {
             channels: self.encoder_channels,
             ..EncoderSpec::drqv2()
         }
-    }
-
-    /// Agent steps before the first update: `seed_frames / action_repeat` (reference:
-    /// `utils.Until(num_seed_frames, action_repeat)`).
-    pub fn seed_agent_steps(&self) -> AgentSteps {
-        self.seed_frames.to_agent_steps(self.action_repeat)
-    }
-
-    /// The observation shape `[channels_per_frame · frame_stack, image_size, image_size]`.
-    pub fn obs_shape(&self, channels_per_frame: i64) -> [i64; 3] {
-        [
-            channels_per_frame * i64::from(self.frame_stack),
-            self.image_size,
-            self.image_size,
-        ]
     }
 }

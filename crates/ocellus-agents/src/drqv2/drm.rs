@@ -93,7 +93,14 @@ pub struct DrmRawConfig {
     /// Whether σ becomes `max(σ_dormant, schedule(t − t₀))` once awakened (DrM's
     /// `stddev_type: awake`); `false` keeps σ = σ_dormant(β) throughout (MENTOR's `stddev`).
     pub restart_schedule: bool,
+    /// Awakening needs an update after this many agent steps (`num_expl_steps`, 2000 in the
+    /// reference: its uniform-exploration phase, the same steps as its 4000 seed frames at
+    /// repeat 2). The cpu preset's `--agent drm` sets 500, its seed phase at repeat 8.
+    pub awaken_after_agent_steps: u64,
 }
+
+/// The reference's `num_expl_steps` ([`DrmRawConfig::awaken_after_agent_steps`]).
+pub const REFERENCE_AWAKEN_AFTER_AGENT_STEPS: u64 = 2000;
 
 impl Default for DrmRawConfig {
     fn default() -> Self {
@@ -109,6 +116,7 @@ impl Default for DrmRawConfig {
             expectile: 0.9,
             dormant_stddev_scale: 1.0,
             restart_schedule: true,
+            awaken_after_agent_steps: REFERENCE_AWAKEN_AFTER_AGENT_STEPS,
         }
     }
 }
@@ -128,6 +136,8 @@ pub struct DrmConfig {
     pub expectile: f64,
     /// Whether σ follows the restarted schedule once awakened.
     pub restart_schedule: bool,
+    /// Updates at or before this agent step do not awaken.
+    pub awaken_after: AgentSteps,
 }
 
 impl DrmRawConfig {
@@ -237,6 +247,7 @@ impl DrmRawConfig {
             },
             expectile: self.expectile,
             restart_schedule: self.restart_schedule,
+            awaken_after: AgentSteps(self.awaken_after_agent_steps),
         })
     }
 }
@@ -256,6 +267,7 @@ impl DrmConfig {
             expectile: self.expectile,
             dormant_stddev_scale: self.dormant_stddev.scale,
             restart_schedule: self.restart_schedule,
+            awaken_after_agent_steps: self.awaken_after.0,
         }
     }
 }
@@ -341,7 +353,7 @@ impl Drm {
         );
         let mut awaken = AwakenExploration::drm(c.stddev_schedule);
         awaken.dormant = config.dormant_stddev;
-        awaken.num_expl_steps = c.exploration;
+        awaken.num_expl_steps = config.awaken_after;
         Drm {
             value_opt: Adam::new(&value_vs, AdamConfig::with_lr(c.lr)),
             config,
@@ -600,7 +612,7 @@ impl DrQV2Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drqv2::tests::{batch, tiny};
+    use crate::drqv2::tests::{batch, tiny, TINY_OBS};
     use crate::drqv2::DrQV2Config;
     use ocellus_nn::TruncatedNormal;
 
@@ -614,7 +626,7 @@ mod tests {
             ..DrmRawConfig::default()
         };
         c.drm = Some(raw.to_config("test").unwrap());
-        let shape = c.obs_shape(3);
+        let shape = TINY_OBS;
         DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
     }
 
@@ -866,7 +878,6 @@ mod tests {
         }
         // a DrQ-v2 agent's state lacks DrM's entries; an invalid β is named
         let mut plain = DrQV2Config::preset("paper").unwrap();
-        plain.image_size = 20;
         plain.hidden_dim = 32;
         plain.feature_dim = 8;
         let plain = DrQV2Agent::new(plain, [9, 20, 20], A, Device::Cpu, 0).unwrap();

@@ -492,7 +492,7 @@ pub(super) fn is_snapshot_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drqv2::tests::{batch, tiny};
+    use crate::drqv2::tests::{batch, tiny, TINY_OBS};
     use crate::drqv2::{DrQV2Agent, DrmRawConfig, PolicyBody};
     use ocellus_core::AgentSteps;
     use tch::Device;
@@ -522,7 +522,7 @@ mod tests {
         };
         c.drm = Some(drm.to_config("test").unwrap());
         c.mentor = Some(small_mentor().to_config("test").unwrap());
-        let shape = c.obs_shape(3);
+        let shape = TINY_OBS;
         DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
     }
 
@@ -796,7 +796,7 @@ mod tests {
         // a DrM checkpoint is not a MENTOR one
         let mut drm_only = tiny();
         drm_only.drm = Some(DrmRawConfig::default().to_config("t").unwrap());
-        let shape = drm_only.obs_shape(3);
+        let shape = TINY_OBS;
         let d = DrQV2Agent::new(drm_only, shape, A, Device::Cpu, 1).unwrap();
         let err = c.load_state_dict(&d.state_dict()).unwrap_err().to_string();
         assert!(err.contains("missing key `actor.moe."), "{err}");

@@ -18,8 +18,8 @@
 //! 4. Actor loss: `L(φ) = −min_k Q_θk(sg(h), a)`, `a = clamp(μ_φ(sg(h)) + clamp(σ(t)·ε, −c, c))`
 //!    with a straight-through clamp; sg = stop-gradient: the actor never trains the encoder.
 //! 5. Target critic: `θ̄ ← τ·θ + (1 − τ)·θ̄` after every update.
-//! 6. Exploration: `a = clamp(μ_φ(h) + σ(t)·ε)` (no noise clip), uniform in [−1, 1) for the first
-//!    `exploration_agent_steps` agent steps; σ(t) = `linear(1.0, 0.1, T)` in **agent steps**.
+//! 6. Exploration: `a = clamp(μ_φ(h) + σ(t)·ε)` (no noise clip); σ(t) = `linear(1.0, 0.1, T)`
+//!    in **agent steps**. The uniform actions of the first steps come from the training loop.
 //!
 //! **Max-entropy policy** (`policy = "max_entropy"`, not DrQ-v2: DrQ's SAC actor, Kostrikov,
 //! Yarats, Fergus 2020, arXiv:2004.13649, code denisyarats/drq `drq.py`; SAC: Haarnoja et al.
@@ -29,7 +29,7 @@
 //!   entropy bonus enters at the bootstrap step only (DrQ uses n = 1).
 //! - 4′. `L(φ) = α·log π(a|sg(h)) − min_k Q_θk(sg(h), a)`, a ~ π(·|sg(h)).
 //! - 7. `J(α) = α·(−log π(a|h) − H̄)`, H̄ = −|A|, a fourth Adam on log α (init `init_temperature`).
-//! - Acting: a ~ π (uniform during the first `exploration_agent_steps`); evaluation: tanh(μ).
+//! - Acting: a ~ π; evaluation: tanh(μ).
 //!   The σ schedule and `stddev_clip` are unused.
 //!
 //! **Deviations from the paper**
@@ -49,8 +49,12 @@
 //!    each loss steps (critic loss → critic + encoder; actor loss → actor). The reference calls
 //!    `backward()` and also fills the critic's `.grad` from the actor loss, which its next
 //!    `zero_grad(set_to_none=True)` discards; skipping that work changes nothing.
-//! 4. During the uniform-exploration steps `act` does not run the networks (the reference
-//!    computes a sample and overwrites it with `uniform_(-1, 1)`).
+//! 4. Uniform exploration is the training loop's, not the agent's: the reference's agent acts
+//!    uniformly for `num_expl_steps` (2000) agent steps and its loop neither updates nor asks
+//!    the agent for `num_seed_frames` (4000 frames = 2000 agent steps at repeat 2), the same
+//!    steps. Here the loop's seed phase does both, so there is one knob
+//!    (`loop.seed_frames`); a run whose `num_expl_steps` outlasted its seed phase cannot be
+//!    expressed (no preset of the reference or of this project has one).
 //! 5. `update` always performs one update; the trainer owns the cadence
 //!    (`update_every_agent_steps`, seed frames), where the reference's `update` returns early
 //!    unless `step % update_every_steps == 0`.
@@ -357,9 +361,12 @@ impl DrQV2Agent {
     /// A freshly initialised agent for observations `[C, H, W]` (u8) and `action_dim` actions
     /// in [−1, 1], on `device`, every random draw derived from `seed`.
     ///
+    /// The frame size and stack depth are the environment's (`C` = channels × frames stacked);
+    /// the agent reads them from `obs_shape`.
+    ///
     /// # Errors
-    /// If `obs_shape` does not match the config (`H = W = image_size`, `C` a multiple of
-    /// `frame_stack`) or `action_dim < 1`.
+    /// If `obs_shape` is not `[C ≥ 1, H, H]` with `H` ≥ 15 and larger than `aug_pad`, or
+    /// `action_dim < 1`.
     pub fn new(
         config: DrQV2Config,
         obs_shape: [i64; 3],
@@ -368,18 +375,21 @@ impl DrQV2Agent {
         seed: u64,
     ) -> Result<Self, AgentError> {
         let [c, h, w] = obs_shape;
-        if h != config.image_size || w != config.image_size {
+        let repr_dim = config.encoder_spec().repr_dim(h, w);
+        if c < 1 || h != w || repr_dim < 1 {
             return Err(AgentError::ObsShape {
                 found: obs_shape,
-                reason: format!("frames must be {0}×{0} (image_size)", config.image_size),
+                reason: "frames must be square, with at least one channel and at least 15 \
+                         pixels a side (the 4-layer encoder)"
+                    .into(),
             });
         }
-        if c < 1 || c % i64::from(config.frame_stack) != 0 {
+        if config.aug_pad >= h {
             return Err(AgentError::ObsShape {
                 found: obs_shape,
                 reason: format!(
-                    "channels must be a positive multiple of frame_stack {}",
-                    config.frame_stack
+                    "the random shift's aug_pad {} must be smaller than the frame",
+                    config.aug_pad
                 ),
             });
         }
@@ -478,20 +488,15 @@ impl DrQV2Agent {
     /// Actions for observations `[N, C, H, W]` (or one `[C, H, W]`) u8 at `agent_steps`:
     /// `[N, A]` f32 on the CPU, in [−1, 1].
     ///
-    /// `eval_mode`: the mean action μ(h). Otherwise Eq. 6: uniform in [−1, 1) before
-    /// `exploration` agent steps, then `μ(h) + σ(t)·ε` clamped into the box (no noise clip).
+    /// `eval_mode`: the mean action μ(h). Otherwise Eq. 6: `μ(h) + σ(t)·ε` clamped into the box
+    /// (no noise clip). The uniform actions of the first steps are the training loop's (its
+    /// seed phase), not the agent's.
     pub fn act(&mut self, obs: &Tensor, agent_steps: AgentSteps, eval_mode: bool) -> Tensor {
         let obs = if obs.dim() == 3 {
             obs.unsqueeze(0)
         } else {
             obs.shallow_clone()
         };
-        let n = obs.size()[0];
-        if !eval_mode && agent_steps < self.config.exploration {
-            return self
-                .explore_rng
-                .uniform_tensor(&[n, self.action_dim], -1.0, 1.0, Device::Cpu);
-        }
         let obs = obs.to_device(self.device); // [N, C, H, W] u8
         let stddev = self.stddev(agent_steps);
         let action = tch::no_grad(|| {

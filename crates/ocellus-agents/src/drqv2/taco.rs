@@ -9,7 +9,7 @@
 //! `replay_buffer.py::_sample`, `cfgs/agent/taco.yaml`). The bilinear logits and InfoNCE are
 //! [`ocellus_nn::contrastive`], tested there on a hand-computed 3×3 example.
 //!
-//! With K = `n_step` (the reference's `multistep` = `nstep` = 3), u_i the action encoder's
+//! With K = `multistep` (3, the reference's, which equals its `nstep`), u_i the action encoder's
 //! latent of a_i, `z = proj_s(f(aug(o)))`:
 //! 1. **TACO** (Eq. 3): query `q = proj_sa([z_t, g(u_t, …, u_{t+K−1})])`, key
 //!    `k = sg(proj_s(f(aug(o_{t+K}))))`, logits `q·W·kᵀ` (row max subtracted), InfoNCE with
@@ -32,7 +32,7 @@
 //!
 //! **Deviations from the reference code**
 //! 1. K is the n-step window: the replay serves each row's window actions and o_{t+n}
-//!    ([`super::Batch::window_actions`]), so `multistep` cannot differ from `n_step`.
+//!    ([`super::Batch::window_actions`]), so a run's `replay.n_step` must equal `multistep`.
 //! 2. Rows whose window an episode end cut short (m < K; the reference never samples them)
 //!    are left out of the three TACO terms; the critic still learns from them.
 //! 3. The TACO terms use the update's batch (B = `batch_size`), not the reference's 1024.
@@ -69,6 +69,9 @@ pub struct TacoRawConfig {
     /// Learning rate of TACO's Adam (`encoder_lr`); absent: the agent's `lr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lr: Option<f64>,
+    /// K, the actions the query encodes (`multistep`, 3). The replay serves each row's
+    /// n-step window, so a run's `replay.n_step` must equal it (the trainer checks).
+    pub multistep: u32,
 }
 
 impl Default for TacoRawConfig {
@@ -78,6 +81,7 @@ impl Default for TacoRawConfig {
             reward: true,
             latent_action_dim: 0,
             lr: None,
+            multistep: 3,
         }
     }
 }
@@ -93,6 +97,8 @@ pub struct TacoConfig {
     pub latent_action_dim: Option<i64>,
     /// TACO's learning rate if set (else the agent's).
     pub lr: Option<f64>,
+    /// K.
+    pub multistep: u32,
 }
 
 impl TacoRawConfig {
@@ -117,6 +123,13 @@ impl TacoRawConfig {
                 reason: "must be positive, or 0 for the reference's 1.25·A + 1".into(),
             });
         }
+        if self.multistep < 1 {
+            problems.push(ConfigProblem {
+                field: "taco.multistep",
+                value: self.multistep.to_string(),
+                reason: "must be at least 1".into(),
+            });
+        }
         if let Some(lr) = self.lr {
             if !(lr.is_finite() && lr > 0.0) {
                 problems.push(ConfigProblem {
@@ -131,6 +144,7 @@ impl TacoRawConfig {
             reward: self.reward,
             latent_action_dim: (self.latent_action_dim > 0).then_some(self.latent_action_dim),
             lr: self.lr,
+            multistep: self.multistep,
         })
     }
 }
@@ -143,6 +157,7 @@ impl TacoConfig {
             reward: self.reward,
             latent_action_dim: self.latent_action_dim.unwrap_or(0),
             lr: self.lr,
+            multistep: self.multistep,
         }
     }
 
@@ -234,7 +249,7 @@ impl ActionEncoder {
 #[derive(Debug)]
 pub(super) struct Taco {
     pub(super) config: TacoConfig,
-    /// K (= n_step).
+    /// K (`multistep`, = the replay's n_step).
     k: i64,
     latent_dim: i64,
     pub(super) action_vs: nn::VarStore,
@@ -264,7 +279,7 @@ impl Taco {
     ) -> Self {
         let device = encoder_vs.device();
         let mut rng = Rng::new(seed, STREAM_TACO_INIT);
-        let k = i64::from(c.n_step);
+        let k = i64::from(config.multistep);
         let latent_dim = config.latent_dim(action_dim);
         let action_vs = nn::VarStore::new(device);
         let action_encoder =
@@ -435,7 +450,7 @@ impl DrQV2Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drqv2::tests::{batch, tiny};
+    use crate::drqv2::tests::{batch, tiny, TINY_OBS};
     use crate::drqv2::PolicyKind;
     use ocellus_core::AgentSteps;
     use std::collections::HashMap;
@@ -446,7 +461,7 @@ mod tests {
     fn taco_agent(seed: u64) -> DrQV2Agent {
         let mut c = tiny();
         c.taco = Some(TacoRawConfig::default().to_config("test").unwrap());
-        let shape = c.obs_shape(3);
+        let shape = TINY_OBS;
         DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
     }
 
@@ -600,7 +615,7 @@ mod tests {
         // a DrQ-v2 checkpoint is refused by name
         let plain = {
             let c = tiny();
-            let shape = c.obs_shape(3);
+            let shape = TINY_OBS;
             DrQV2Agent::new(c, shape, A, Device::Cpu, 1).unwrap()
         };
         let err = twin

@@ -2,25 +2,32 @@
 
 use super::*;
 use crate::error::ConfigError;
-use ocellus_core::EnvFrames;
 use ocellus_nn::Schedule;
 
-/// A small config so a test update takes milliseconds: 20 px, hidden 32, batch 8.
+/// A small config so a test update takes milliseconds: hidden 32 (with [`TINY_OBS`] frames and
+/// [`batch`]'s 8 rows).
 pub(super) fn tiny() -> DrQV2Config {
     let mut c = DrQV2Config::preset("paper").unwrap();
-    c.image_size = 20;
     c.hidden_dim = 32;
     c.feature_dim = 8;
-    c.batch_size = 8;
     c.lr = 1e-3;
     c
+}
+
+/// The observations of the test agents: 3 stacked RGB frames of 20 × 20 pixels.
+pub(super) const TINY_OBS: [i64; 3] = [9, 20, 20];
+
+/// The `[agent]` table of the preset `name` as TOML text.
+fn agent_text(name: &str) -> String {
+    let tables: toml::Table = toml::from_str(preset_text(name).unwrap()).unwrap();
+    toml::to_string(tables["agent"].as_table().unwrap()).unwrap()
 }
 
 const A: i64 = 2;
 
 fn agent(seed: u64) -> DrQV2Agent {
     let c = tiny();
-    let shape = c.obs_shape(3);
+    let shape = TINY_OBS;
     DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
 }
 
@@ -88,8 +95,7 @@ fn assert_same_state(a: &DrQV2Agent, b: &DrQV2Agent) {
 #[test]
 fn paper_shapes_match_the_reference() {
     let c = DrQV2Config::preset("paper").unwrap();
-    let shape = c.obs_shape(3);
-    assert_eq!(shape, [9, 84, 84]);
+    let shape = [9, 84, 84]; // dmc.py: 84 px, frame_stack 3
     let mut agent = DrQV2Agent::new(c, shape, 6, Device::Cpu, 0).unwrap();
     assert_eq!(agent.encoder().repr_dim(), 39_200); // drqv2.py: 32 * 35 * 35
     let sd = agent.state_dict();
@@ -500,7 +506,7 @@ fn the_preactivation_penalty_pulls_a_saturated_policy_back() {
     let run = |lambda: f64| -> (f64, f64, f64) {
         let mut c = tiny();
         c.actor_preact_l2 = lambda;
-        let shape = c.obs_shape(3);
+        let shape = TINY_OBS;
         let mut agent = DrQV2Agent::new(c, shape, A, Device::Cpu, 3).unwrap();
         tch::no_grad(|| {
             for (name, mut t) in agent.var_stores()[1].variables() {
@@ -572,10 +578,19 @@ fn wrong_observation_shapes_are_errors() {
         DrQV2Agent::new(c.clone(), [9, 21, 20], A, Device::Cpu, 0),
         Err(AgentError::ObsShape { .. })
     ));
-    assert!(matches!(
-        DrQV2Agent::new(c.clone(), [8, 20, 20], A, Device::Cpu, 0),
-        Err(AgentError::ObsShape { .. })
-    ));
+    // too small for the encoder's four layers, no channel, a shift as wide as the frame
+    for shape in [[9, 14, 14], [0, 20, 20]] {
+        assert!(matches!(
+            DrQV2Agent::new(c.clone(), shape, A, Device::Cpu, 0),
+            Err(AgentError::ObsShape { .. })
+        ));
+    }
+    let mut wide = c.clone();
+    wide.aug_pad = 20;
+    let err = DrQV2Agent::new(wide, TINY_OBS, A, Device::Cpu, 0).unwrap_err();
+    assert!(err.to_string().contains("aug_pad 20"), "{err}");
+    // the agent takes any channel count (the stack depth is the environment's)
+    assert!(DrQV2Agent::new(c.clone(), [4, 15, 15], A, Device::Cpu, 0).is_ok());
     assert_eq!(
         DrQV2Agent::new(c, [9, 20, 20], 0, Device::Cpu, 0).unwrap_err(),
         AgentError::ActionDim(0)
@@ -584,30 +599,18 @@ fn wrong_observation_shapes_are_errors() {
 
 #[test]
 fn presets_load_and_pin_the_paper_values() {
+    // the [agent] tables; [env], [replay] and [loop] are pinned by ocellus-train's tests
     let p = DrQV2Config::preset("paper").unwrap();
     // cfgs/config.yaml and drqv2.py @ c0c650b
-    assert_eq!(p.image_size, 84);
-    assert_eq!(p.frame_stack, 3);
-    assert_eq!(p.action_repeat, 2);
     assert_eq!(p.feature_dim, 50);
     assert_eq!(p.hidden_dim, 1024);
+    assert_eq!(p.encoder_channels, 32);
     assert_eq!(p.aug_pad, 4);
     assert_eq!((p.target_augmentations, p.critic_augmentations), (1, 1));
     assert_eq!(p.lr, 1e-4);
-    assert_eq!(p.batch_size, 256);
     assert_eq!(p.critic_target_tau, 0.01);
-    assert_eq!(p.discount, 0.99);
     assert_eq!(p.policy, PolicyKind::Deterministic); // DrQ-v2's actor
-    assert_eq!(p.n_step, 3);
-    assert_eq!(p.update_every, AgentSteps(2));
-    assert_eq!(
-        p.updates_per_step, 1,
-        "DrQ-v2 updates once (the serde default)"
-    );
-    assert_eq!(p.seed_frames, EnvFrames(4000));
-    assert_eq!(p.seed_agent_steps(), AgentSteps(2000));
-    assert_eq!(p.exploration, AgentSteps(2000));
-    // cfgs/task/medium.yaml (also config.yaml's default task, quadruped_walk)
+                                                     // cfgs/task/medium.yaml (also config.yaml's default task, quadruped_walk)
     assert_eq!(
         p.stddev_schedule,
         Schedule::Linear {
@@ -618,7 +621,6 @@ fn presets_load_and_pin_the_paper_values() {
     );
     assert_eq!(p.stddev_clip, 0.3);
     assert_eq!(p.actor_preact_l2, 0.0, "not part of DrQ-v2");
-    assert_eq!(p.replay_capacity, 1_000_000);
     // the resolved config round-trips through TOML
     assert_eq!(
         DrQV2Config::from_toml_str(&p.to_toml_string(), "round trip").unwrap(),
@@ -626,25 +628,14 @@ fn presets_load_and_pin_the_paper_values() {
     );
 
     let cpu = DrQV2Config::preset("cpu").unwrap();
-    // The cpu preset changes how much compute a frame gets (size, batch, repeat, update
-    // ratio, lr); the algorithm's constants stay the paper's.
-    assert_eq!((cpu.frame_stack, cpu.n_step), (3, 3));
-    assert_eq!(
-        (cpu.critic_target_tau, cpu.discount, cpu.stddev_clip),
-        (0.01, 0.99, 0.3)
-    );
+    // The cpu preset changes how much compute a frame gets (widths, lr); the algorithm's
+    // constants stay the paper's.
+    assert_eq!((cpu.critic_target_tau, cpu.stddev_clip), (0.01, 0.3));
     assert!(matches!(
         cpu.stddev_schedule,
         Schedule::Linear { init, final_value, .. } if (init, final_value) == (1.0, 0.1)
     ));
-    assert!(cpu.batch_size <= p.batch_size && cpu.image_size <= p.image_size);
-    // uniform exploration ends with the seed phase, as in the reference
-    assert_eq!(
-        cpu.seed_agent_steps(),
-        cpu.exploration,
-        "seed phase {} frames",
-        cpu.seed_frames.0
-    );
+    assert!(cpu.hidden_dim <= p.hidden_dim && cpu.encoder_channels <= p.encoder_channels);
 
     // every file in configs/drqv2 is a registered preset, and vice versa
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/drqv2");
@@ -659,32 +650,14 @@ fn presets_load_and_pin_the_paper_values() {
     names.sort();
     assert_eq!(files, names);
     for name in &names {
-        let text = std::fs::read_to_string(format!("{dir}/{name}.toml")).unwrap();
-        DrQV2Config::from_toml_str(&text, name).unwrap();
-    }
-    // every per-domain table names a preset and gives it valid values
-    let tasks: toml::Table = toml::from_str(TASK_PRESETS).unwrap();
-    for (preset, domains) in &tasks {
-        assert!(
-            names.contains(preset),
-            "task_presets.toml: unknown preset {preset}"
-        );
-        let text = PRESETS.iter().find(|(n, _)| n == preset).unwrap().1;
-        for (domain, values) in domains.as_table().unwrap() {
-            let mut table: toml::Table = toml::from_str(text).unwrap();
-            table.extend(values.as_table().unwrap().clone());
-            let raw: DrQV2RawConfig = toml::Value::Table(table)
-                .try_into()
-                .unwrap_or_else(|e| panic!("{preset}.{domain}: {e}"));
-            raw.validate(domain).unwrap();
-        }
+        DrQV2Config::from_toml_str(&agent_text(name), name).unwrap();
     }
 }
 
 fn max_entropy_agent(seed: u64) -> DrQV2Agent {
     let mut c = tiny();
     c.policy = PolicyKind::MaxEntropy;
-    let shape = c.obs_shape(3);
+    let shape = TINY_OBS;
     DrQV2Agent::new(c, shape, A, Device::Cpu, seed).unwrap()
 }
 
@@ -785,8 +758,7 @@ fn max_entropy_state_round_trips_and_is_foreign_to_a_deterministic_agent() {
 #[test]
 fn policy_kind_parses_and_bad_values_are_named() {
     // the cpu preset without the two keys, as files written before they existed
-    let older: String = PRESETS[1]
-        .1
+    let older: String = agent_text("cpu")
         .lines()
         .filter(|l| !l.starts_with("policy =") && !l.starts_with("init_temperature ="))
         .map(|l| format!("{l}\n"))
@@ -827,27 +799,32 @@ fn policy_kind_parses_and_bad_values_are_named() {
 
 #[test]
 fn config_errors_name_the_problem() {
-    let paper = PRESETS[0].1;
-    let err = DrQV2Config::from_toml_str(&format!("{paper}\nlearning_rate = 3e-4\n"), "test")
+    let paper = agent_text("paper");
+    let err = DrQV2Config::from_toml_str(&format!("learning_rate = 3e-4\n{paper}"), "test")
         .unwrap_err()
         .to_string();
     assert!(err.contains("learning_rate"), "{err}");
     let err = DrQV2Config::from_toml_str(
-        &paper.replace("batch_size = 256", "batch_size = \"big\""),
+        &paper.replace("hidden_dim = 1024", "hidden_dim = \"big\""),
         "test",
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("batch_size") || err.contains("big"), "{err}");
+    assert!(err.contains("hidden_dim") || err.contains("big"), "{err}");
+    // the keys the config split moved to [env], [replay] and [loop] are not the agent's
+    let err = DrQV2Config::from_toml_str(&format!("action_repeat = 2\n{paper}"), "test")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("action_repeat"), "{err}");
     // all value problems at once
     let text = paper
-        .replace("lr = 1e-4", "lr = -1.0")
+        .replace("lr = 0.0001", "lr = -1.0")
         .replace("critic_target_tau = 0.01", "critic_target_tau = 1.5")
-        .replace("image_size = 84", "image_size = 10");
+        .replace("hidden_dim = 1024", "hidden_dim = 0");
     match DrQV2Config::from_toml_str(&text, "test").unwrap_err() {
         ConfigError::Invalid { problems, .. } => {
             let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
-            assert_eq!(fields, ["image_size", "lr", "critic_target_tau"]);
+            assert_eq!(fields, ["hidden_dim", "lr", "critic_target_tau"]);
         }
         e => panic!("{e}"),
     }
@@ -859,14 +836,9 @@ fn config_errors_name_the_problem() {
             "critic_augmentations = 0",
             "critic_augmentations",
         ),
-        // 2 agent steps at action repeat 2 < n_step = 3: no transition to sample yet.
-        (
-            "seed_frames = 4000",
-            "seed_frames = 5",
-            "n_step x action_repeat = 6",
-        ),
-        ("seed_frames = 4000", "seed_frames = 0", "seed_frames"),
+        ("aug_pad = 4", "aug_pad = -1", "aug_pad"),
     ] {
+        assert!(paper.contains(good), "{good}");
         let err = DrQV2Config::from_toml_str(&paper.replace(good, bad), "test")
             .unwrap_err()
             .to_string();

@@ -25,16 +25,15 @@ pub fn tiny_with(frames: u64, extra: &[&str]) -> TrainConfig {
             "run.eval_episodes=2".into(),
             "run.checkpoint_every_frames=1600".into(),
             "run.video=true".into(),
-            "agent.image_size=24".into(),
-            "agent.action_repeat=8".into(),
+            "env.image_size=24".into(),
+            "env.action_repeat=8".into(),
             "agent.hidden_dim=32".into(),
             "agent.feature_dim=16".into(),
-            "agent.batch_size=16".into(),
+            "loop.batch_size=16".into(),
             "agent.micro_batch_size=16".into(),
-            "agent.seed_frames=400".into(),
-            "agent.exploration_agent_steps=50".into(),
-            "agent.update_every_agent_steps=2".into(),
-            "agent.updates_per_step=1".into(),
+            "loop.seed_frames=400".into(),
+            "loop.update_every_agent_steps=2".into(),
+            "loop.updates_per_step=1".into(),
         ])
         .unwrap()
         .set_all(extra)
