@@ -206,10 +206,7 @@ pub struct DrQV2Config {
 impl DrQV2RawConfig {
     /// The encoder's layers (as [`DrQV2Config::encoder_spec`]), e.g. to check a frame size.
     pub fn encoder_spec(&self) -> EncoderSpec {
-        EncoderSpec {
-            channels: self.encoder_channels,
-            ..EncoderSpec::drqv2()
-        }
+        encoder_with_channels(self.encoder_channels)
     }
 
     /// Checks every value and returns the typed config, or all problems at once.
@@ -472,9 +469,14 @@ impl DrQV2Config {
     /// The encoder's layers: DrQ-v2's (3x3 kernels, strides 2, 1, 1, 1) with
     /// `encoder_channels` channels.
     pub fn encoder_spec(&self) -> EncoderSpec {
-        EncoderSpec {
-            channels: self.encoder_channels,
-            ..EncoderSpec::drqv2()
-        }
+        encoder_with_channels(self.encoder_channels)
+    }
+}
+
+/// DrQ-v2's encoder layers with `channels` channels.
+fn encoder_with_channels(channels: i64) -> EncoderSpec {
+    EncoderSpec {
+        channels,
+        ..EncoderSpec::drqv2()
     }
 }

@@ -375,7 +375,8 @@ impl DrQV2Agent {
         seed: u64,
     ) -> Result<Self, AgentError> {
         let [c, h, w] = obs_shape;
-        let repr_dim = config.encoder_spec().repr_dim(h, w);
+        let spec = config.encoder_spec();
+        let repr_dim = spec.repr_dim(h, w);
         if c < 1 || h != w || repr_dim < 1 {
             return Err(AgentError::ObsShape {
                 found: obs_shape,
@@ -399,13 +400,8 @@ impl DrQV2Agent {
         let mut init_rng = Rng::new(seed, STREAM_INIT);
         // One VarStore per optimiser group; the target critic has its own frozen store.
         let encoder_vs = nn::VarStore::new(device);
-        let encoder = ConvEncoder::new(
-            &encoder_vs.root(),
-            obs_shape,
-            &config.encoder_spec(),
-            &mut init_rng,
-        );
-        let repr_dim = encoder.repr_dim(); // 32·35·35 = 39200 at 84 px
+        let encoder = ConvEncoder::new(&encoder_vs.root(), obs_shape, &spec, &mut init_rng);
+        debug_assert_eq!(repr_dim, encoder.repr_dim()); // 32·35·35 = 39200 at 84 px
         let actor_vs = nn::VarStore::new(device);
         let actor = Actor::new(
             &actor_vs.root(),
