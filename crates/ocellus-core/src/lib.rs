@@ -40,4 +40,33 @@ impl StepKind {
     pub fn is_last(self) -> bool {
         matches!(self, StepKind::Terminated | StepKind::Truncated)
     }
+
+    /// A stable one-byte code, for files and other languages: 0 first, 1 mid, 2 terminated,
+    /// 3 truncated.
+    ///
+    /// ```
+    /// use ocellus_core::StepKind;
+    /// assert_eq!(StepKind::Terminated.code(), 2);
+    /// assert_eq!(StepKind::from_code(3), Some(StepKind::Truncated));
+    /// assert_eq!(StepKind::from_code(4), None);
+    /// ```
+    pub fn code(self) -> u8 {
+        match self {
+            StepKind::First => 0,
+            StepKind::Mid => 1,
+            StepKind::Terminated => 2,
+            StepKind::Truncated => 3,
+        }
+    }
+
+    /// The kind of a [`StepKind::code`], or `None` for any other byte.
+    pub fn from_code(code: u8) -> Option<StepKind> {
+        Some(match code {
+            0 => StepKind::First,
+            1 => StepKind::Mid,
+            2 => StepKind::Terminated,
+            3 => StepKind::Truncated,
+            _ => return None,
+        })
+    }
 }

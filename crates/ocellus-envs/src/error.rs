@@ -52,6 +52,14 @@ pub enum EnvError {
     /// A physical state of the wrong size, or a task parameter the task does not have.
     #[error("invalid state: {0}")]
     InvalidState(String),
+    /// An error of one environment of an [`EnvPool`](crate::EnvPool) batch.
+    #[error("environment {env} of the pool: {source}")]
+    InEnv {
+        /// Index of the environment in the pool.
+        env: usize,
+        /// What went wrong there.
+        source: Box<EnvError>,
+    },
 }
 
 /// Checks an action's length and finiteness.

@@ -2,7 +2,10 @@
 //!
 //! The pool preallocates `[N, C, H, W]` pixel, `[N, S]` state and per-env reward, discount and
 //! kind buffers; each environment writes its slot in place from a worker thread, and callers
-//! get borrowed views. Environment `i` is seeded with [`derive_seed`]`(seed, i)`.
+//! get borrowed views. [`EnvPool::step_into`] and [`EnvPool::reset_into`] render into a
+//! caller-owned `[N, C, H, W]` buffer instead (e.g. a fresh numpy array), so frames reach the
+//! caller without a copy. Environment `i` is seeded with [`derive_seed`]`(seed, i)`;
+//! [`EnvPool::reseed`] and [`EnvPool::set_seeds`] re-seed the next reset.
 //!
 //! **Auto-reset** follows EnvPool and Gymnasium ≥ 1.0 ("next-step"): the step that ends an
 //! episode returns its last observation; the *next* `step` call resets that environment,
@@ -145,15 +148,126 @@ impl EnvPool {
         self.slots.is_empty()
     }
 
-    /// Resets every environment with its derived seed.
+    /// Pixels of one environment's observation: `C * H * W` (0 when rendering is off).
+    pub fn frame_len(&self) -> usize {
+        self.frame_len
+    }
+
+    /// Resets every environment: one with a pending seed (the first reset, or after
+    /// [`EnvPool::reseed`] / [`EnvPool::set_seeds`]) starts its reset stream from that seed,
+    /// the others continue their streams.
     pub fn reset(&mut self) -> Batch<'_> {
-        self.run(None);
+        let mut pixels = std::mem::take(&mut self.pixels);
+        self.run(None, &mut pixels);
+        self.pixels = pixels;
         self.batch()
+    }
+
+    /// [`EnvPool::reset`], rendering into `pixels_out` (`N * C * H * W` bytes, row `i` for
+    /// environment `i`); the returned batch's `pixels` is empty.
+    ///
+    /// # Errors
+    /// [`EnvError::InvalidOption`] if `pixels_out` has the wrong length; nothing is reset then.
+    pub fn reset_into(&mut self, pixels_out: &mut [u8]) -> Result<Batch<'_>, EnvError> {
+        self.check_pixels_out(pixels_out)?;
+        self.run_into(None, pixels_out);
+        Ok(Batch {
+            pixels: &[],
+            ..self.batch()
+        })
+    }
+
+    /// Re-seeds every environment's next reset as at construction: environment `i` starts
+    /// its reset stream from [`derive_seed`]`(seed, i)`. The pool's episodes then repeat
+    /// those of a new pool built with this seed.
+    pub fn reseed(&mut self, seed: u64) {
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            slot.seed = derive_seed(seed, i as u64);
+            slot.seeded = false;
+        }
+    }
+
+    /// Seeds each environment's next reset with its own value (`seeds[i]` for environment `i`).
+    ///
+    /// # Errors
+    /// [`EnvError::InvalidOption`] unless there is one seed per environment; nothing changes
+    /// then.
+    pub fn set_seeds(&mut self, seeds: &[u32]) -> Result<(), EnvError> {
+        if seeds.len() != self.slots.len() {
+            return Err(EnvError::InvalidOption {
+                name: "seeds",
+                value: format!("{} seeds", seeds.len()),
+                reason: "a pool needs exactly one seed per environment",
+            });
+        }
+        for (slot, &seed) in self.slots.iter_mut().zip(seeds) {
+            slot.seed = seed;
+            slot.seeded = false;
+        }
+        Ok(())
     }
 
     /// Steps every environment with its row of `actions` (`[N, A]`, row-major). Actions are
     /// checked before anything is stepped, so an error leaves every environment untouched.
+    ///
+    /// # Errors
+    /// [`EnvError::ActionLength`] for a batch of the wrong size, [`EnvError::InEnv`] naming
+    /// the first environment whose action is not finite (or, without auto-reset, whose
+    /// episode is over).
     pub fn step(&mut self, actions: &[f32]) -> Result<Batch<'_>, EnvError> {
+        self.check_actions(actions)?;
+        let mut pixels = std::mem::take(&mut self.pixels);
+        self.run(Some(actions), &mut pixels);
+        self.pixels = pixels;
+        Ok(self.batch())
+    }
+
+    /// [`EnvPool::step`], rendering into `pixels_out` (`N * C * H * W` bytes, row `i` for
+    /// environment `i`) instead of the pool's buffer; the returned batch's `pixels` is empty.
+    ///
+    /// # Errors
+    /// Those of [`EnvPool::step`], and [`EnvError::InvalidOption`] if `pixels_out` has the
+    /// wrong length; nothing is stepped then.
+    pub fn step_into(
+        &mut self,
+        actions: &[f32],
+        pixels_out: &mut [u8],
+    ) -> Result<Batch<'_>, EnvError> {
+        self.check_actions(actions)?;
+        self.check_pixels_out(pixels_out)?;
+        self.run_into(Some(actions), pixels_out);
+        Ok(Batch {
+            pixels: &[],
+            ..self.batch()
+        })
+    }
+
+    fn check_pixels_out(&self, pixels_out: &[u8]) -> Result<(), EnvError> {
+        let expected = self.slots.len() * self.frame_len;
+        if pixels_out.len() != expected {
+            return Err(EnvError::InvalidOption {
+                name: "pixels_out",
+                value: format!("{} bytes", pixels_out.len()),
+                reason:
+                    "the output buffer must hold N * C * H * W bytes, one frame per environment",
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs the batch into a caller buffer of exactly `N * frame_len` bytes; when rendering is
+    /// off (`frame_len == 0`) the pool's one-byte-per-env scratch stands in for it.
+    fn run_into(&mut self, actions: Option<&[f32]>, pixels_out: &mut [u8]) {
+        if self.frame_len == 0 {
+            let mut scratch = std::mem::take(&mut self.pixels);
+            self.run(actions, &mut scratch);
+            self.pixels = scratch;
+        } else {
+            self.run(actions, pixels_out);
+        }
+    }
+
+    fn check_actions(&self, actions: &[f32]) -> Result<(), EnvError> {
         let a = self.spec.action.num_elements();
         let n = self.slots.len();
         if actions.len() != n * a {
@@ -163,17 +277,22 @@ impl EnvPool {
                 got: actions.len(),
             });
         }
-        for (slot, row) in self.slots.iter().zip(actions.chunks_exact(a)) {
-            check_action(&self.spec.task, a, row)?;
+        for (env, (slot, row)) in self.slots.iter().zip(actions.chunks_exact(a)).enumerate() {
+            let in_env = |source| EnvError::InEnv {
+                env,
+                source: Box::new(source),
+            };
+            check_action(&self.spec.task, a, row).map_err(in_env)?;
             if slot.kind.is_last() && !self.options.auto_reset {
-                return Err(EnvError::EpisodeOver);
+                return Err(in_env(EnvError::EpisodeOver));
             }
         }
-        self.run(Some(actions));
-        Ok(self.batch())
+        Ok(())
     }
 
-    fn run(&mut self, actions: Option<&[f32]>) {
+    /// Resets (`actions` = None) or steps every environment, writing frame `i` to
+    /// `pixels[i * max(frame_len, 1)..]`.
+    fn run(&mut self, actions: Option<&[f32]>, pixels: &mut [u8]) {
         let (frame_chunk, frame_len, state_len) =
             (self.frame_len.max(1), self.frame_len, self.state_len);
         let a = self.spec.action.num_elements();
@@ -181,7 +300,6 @@ impl EnvPool {
         // the scheduling overhead per batch constant instead of per environment.
         let per_worker = self.slots.len().div_ceil(self.options.num_threads);
         let slots = &mut self.slots;
-        let pixels = &mut self.pixels;
         let states = &mut self.states;
         // Steps one block of environments (one worker's share) into its slices of the batch.
         let run_block =

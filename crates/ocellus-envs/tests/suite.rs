@@ -408,7 +408,83 @@ fn pool_without_auto_reset_refuses_to_step_finished_envs() {
     for _ in 0..1000 {
         pool.step(&[0.0; 4]).unwrap();
     }
-    assert_eq!(pool.step(&[0.0; 4]).unwrap_err(), EnvError::EpisodeOver);
+    assert_eq!(
+        pool.step(&[0.0; 4]).unwrap_err(),
+        EnvError::InEnv {
+            env: 0,
+            source: Box::new(EnvError::EpisodeOver)
+        }
+    );
+}
+
+#[test]
+fn pool_renders_into_caller_buffers_and_reseeds_like_a_new_pool() {
+    let options = |seed| PoolOptions {
+        num_envs: 3,
+        num_threads: 2,
+        auto_reset: true,
+        seed,
+    };
+    let build = |seed| EnvPool::new(options(seed), |_| make("reacher-easy", &SMALL)).unwrap();
+    let actions = random_actions(6, 40, 5);
+    // Reference: the pool's own buffers, seed 9.
+    let mut reference = build(9);
+    let mut frames = vec![reference.reset().pixels.to_vec()];
+    let mut rewards = Vec::new();
+    for row in &actions {
+        let b = reference.step(row).unwrap();
+        frames.push(b.pixels.to_vec());
+        rewards.push(b.rewards.to_vec());
+    }
+    // A pool built with another seed, stepped, then re-seeded with 9, into caller buffers.
+    let mut pool = build(1);
+    pool.reset();
+    pool.step(&actions[0]).unwrap();
+    pool.reseed(9);
+    let mut out = vec![0u8; 3 * pool.frame_len()];
+    assert!(pool.reset_into(&mut out).unwrap().pixels.is_empty());
+    assert_eq!(out, frames[0]);
+    for (t, row) in actions.iter().enumerate() {
+        let b = pool.step_into(row, &mut out).unwrap();
+        assert_eq!(b.rewards, &rewards[t][..]);
+        assert_eq!(out, frames[t + 1], "frame after step {t}");
+    }
+    // Explicit per-env seeds equal the derived ones.
+    let seeds: Vec<u32> = (0..3).map(|i| ocellus_core::derive_seed(9, i)).collect();
+    pool.set_seeds(&seeds).unwrap();
+    pool.reset_into(&mut out).unwrap();
+    assert_eq!(out, frames[0]);
+    assert!(pool.set_seeds(&seeds[..2]).is_err());
+    // A wrong-sized buffer or a NaN action names the problem and steps nothing: afterwards
+    // the pool goes on exactly like the reference pool, which never saw the bad calls.
+    let mut short = vec![0u8; out.len() - 1];
+    assert!(matches!(
+        pool.step_into(&actions[2], &mut short),
+        Err(EnvError::InvalidOption {
+            name: "pixels_out",
+            ..
+        })
+    ));
+    let mut bad = actions[2].clone();
+    bad[5] = f32::NAN;
+    let err = pool.step_into(&bad, &mut out).unwrap_err();
+    assert!(
+        matches!(&err, EnvError::InEnv { env: 2, source } if matches!(**source, EnvError::NonFiniteAction { index: 1, .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "environment 2 of the pool: action entry 1 is NaN, not a finite number"
+    );
+    let mut twin = build(9);
+    twin.reset();
+    for row in &actions[..=2] {
+        let (a, b) = (
+            pool.step(row).unwrap().states.to_vec(),
+            twin.step(row).unwrap().states.to_vec(),
+        );
+        assert_eq!(a, b);
+    }
 }
 
 #[test]

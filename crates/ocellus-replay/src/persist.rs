@@ -181,25 +181,6 @@ impl<R: Read> Body<R> {
     }
 }
 
-fn kind_code(kind: StepKind) -> u8 {
-    match kind {
-        StepKind::First => 0,
-        StepKind::Mid => 1,
-        StepKind::Terminated => 2,
-        StepKind::Truncated => 3,
-    }
-}
-
-fn kind_from(code: u8) -> Option<StepKind> {
-    Some(match code {
-        0 => StepKind::First,
-        1 => StepKind::Mid,
-        2 => StepKind::Terminated,
-        3 => StepKind::Truncated,
-        _ => return None,
-    })
-}
-
 impl ReplayBuffer {
     /// Writes the buffer's complete state to `path` (created or replaced) in the format of
     /// the [module docs](crate::persist); returns the file's size in bytes. The file is
@@ -331,7 +312,7 @@ impl ReplayBuffer {
         let fl = self.frame_len;
         for id in self.oldest..self.written {
             let slot = (id % c.capacity as u64) as usize;
-            w.u8(kind_code(self.kinds[slot]))?;
+            w.u8(StepKind::code(self.kinds[slot]))?;
             w.u64(self.prev[slot])?;
             w.u64(self.next[slot])?;
             w.f64(self.rewards[slot])?;
@@ -531,7 +512,7 @@ impl ReplayBuffer {
         for id in oldest..written {
             let slot = (id % cap) as usize;
             let code = r.u8()?;
-            self.kinds[slot] = kind_from(code)
+            self.kinds[slot] = StepKind::from_code(code)
                 .ok_or_else(|| ReadError::Bad(format!("step {id}: unknown kind code {code}")))?;
             let (prev, next) = (r.u64()?, r.u64()?);
             if next != NO_STEP && !stored(next) {
