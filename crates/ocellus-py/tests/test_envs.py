@@ -81,6 +81,8 @@ def test_make_vec_registration_spaces_and_metadata():
     np.testing.assert_array_equal(obs2, before)
     assert not np.shares_memory(obs, obs2)
     envs.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        envs.step(envs.action_space.sample())
 
 
 def test_vector_env_renders_into_a_caller_buffer():

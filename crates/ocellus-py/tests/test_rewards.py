@@ -131,6 +131,11 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(KeyError, match="no verifier for data_source 'my/dataset'"):
         rewards.compute_score("my/dataset", "<answer>1</answer>", "1")
     assert rewards.compute_score("my/dataset", "<answer>1</answer>", 1, verifier="numeric") == 1.0
+    # verl calls with keywords, and its reward loop may add some of its own.
+    assert rewards.compute_score(
+        data_source="ocellus/counting", solution_str="<answer>2</answer>", ground_truth="2",
+        extra_info={"index": 0}, reward_router_address=None,
+    ) == 1.0
     with pytest.raises(ValueError, match="must be a string or a list of chat messages"):
         rewards.trl_reward("numeric", gold_column="a")(["p"], [3], a=["3"])
 

@@ -269,6 +269,8 @@ class VectorEnv(gymnasium.vector.VectorEnv):
             raise ValueError(
                 f"actions must have shape {expected} (num_envs, action_dim), got {actions.shape}"
             )
+        if self._native is None:
+            raise RuntimeError("step() on a closed environment")
         if not self._seeded:
             raise RuntimeError("call reset() before step()")
         frames, rewards, discounts, kinds, states = self._native.step(actions)
@@ -357,6 +359,8 @@ class Env(gymnasium.Env):
             raise ValueError(
                 f"action must have shape {self.action_space.shape}, got {action.shape}"
             )
+        if self._native is None:
+            raise RuntimeError("step() on a closed environment")
         if self._needs_reset:
             raise RuntimeError(
                 "step() called before reset() or after the episode ended; call reset() first"

@@ -122,10 +122,13 @@ def compute_score(
     *,
     verifier: Optional[str] = None,
     return_dict: bool = False,
+    **_: Any,
 ):
     """verl's custom reward function: the score of one completion (a ``float``), or with
     ``return_dict=True`` a dict with ``score``, ``acc`` (1.0 when correct), ``verdict`` and
-    ``reason`` (verl logs the extra keys). ``verifier`` is used when the row names none."""
+    ``reason`` (verl logs the extra keys). ``verifier`` is used when the row names none.
+    Other keyword arguments that verl's reward loops pass (e.g. ``reward_router_address``)
+    are accepted and ignored."""
     name, gold = _resolve(data_source, ground_truth, extra_info, verifier)
     v = verify(name, [solution_str], [gold])
     if not return_dict:
