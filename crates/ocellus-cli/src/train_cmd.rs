@@ -13,7 +13,8 @@ use ocellus_train::{default_run_dir, ConfigBuilder, Outcome, TrainConfig, Traine
 #[derive(Args, Debug)]
 pub struct TrainArgs {
     /// Continue the run in this directory from its latest checkpoint. Only --frames may be
-    /// given with it: it lengthens the run (e.g. a finished one); other flags are refused.
+    /// given with it: the run's new length, longer (e.g. for a finished run) or shorter (not
+    /// below the frames trained so far); other flags are refused.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["task", "agent", "preset", "seed", "config", "set", "run_dir", "device"])]
     resume: Option<PathBuf>,
     /// Task to train on (`ocellus envs list`); sets run.task.
@@ -143,7 +144,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 .with_context(|| format!("resuming the run in {}", dir.display()))?;
             if let Some(frames) = args.frames {
                 t.extend_to(ocellus_core::EnvFrames(frames))
-                    .with_context(|| format!("lengthening the run in {}", dir.display()))?;
+                    .with_context(|| {
+                        format!("setting the length of the run in {}", dir.display())
+                    })?;
             }
             eprintln!(
                 "resuming {} at {} of {}",

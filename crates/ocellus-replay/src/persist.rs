@@ -220,29 +220,33 @@ impl ReplayBuffer {
         Ok(HEADER_LEN + len + TRAILER_LEN)
     }
 
-    /// Enlarges the ring to `capacity` transitions, keeping every stored step, the sampleable
+    /// Re-lays the ring with `capacity` transitions, keeping every stored step, the sampleable
     /// set and the statistics: afterwards the buffer behaves exactly like one created with
-    /// `capacity` that received the same steps (steps are placed by id). Used to lengthen a
-    /// training run. The state passes once through memory (the buffer's size again).
+    /// `capacity` that received the same steps (steps are placed by id). A ring can always
+    /// grow; it can shrink only while every step it was ever given fits the smaller ring (none
+    /// would have been evicted there either). Used to lengthen or shorten a training run. The
+    /// state passes once through memory (the buffer's size again).
     ///
     /// # Errors
-    /// [`ReplayError::InvalidOption`] for a smaller capacity or a compressed buffer (its
-    /// frame arena is a byte ring that cannot be re-laid), or the errors of
-    /// [`ReplayBuffer::new`] for the larger configuration; the buffer is unchanged then.
-    pub fn grow(&mut self, capacity: usize) -> Result<(), ReplayError> {
+    /// [`ReplayError::InvalidOption`] for a smaller capacity than the steps written so far, or
+    /// a compressed buffer (its frame arena is a byte ring that cannot be re-laid), or the
+    /// errors of [`ReplayBuffer::new`] for the new configuration; the buffer is unchanged then.
+    pub fn resize(&mut self, capacity: usize) -> Result<(), ReplayError> {
         let invalid = |reason| ReplayError::InvalidOption {
             name: "capacity",
             value: capacity.to_string(),
             reason,
         };
-        if capacity < self.config.capacity {
-            return Err(invalid("a replay can grow but not shrink"));
-        }
         if capacity == self.config.capacity {
             return Ok(());
         }
+        if capacity < self.config.capacity && (self.oldest > 0 || self.written > capacity as u64) {
+            return Err(invalid(
+                "a replay shrinks only while every step it was given fits the smaller ring",
+            ));
+        }
         if self.config.compression != Compression::None {
-            return Err(invalid("a compressed replay cannot grow"));
+            return Err(invalid("a compressed replay cannot be resized"));
         }
         let mut config = self.config.clone();
         config.capacity = capacity;
@@ -260,7 +264,7 @@ impl ReplayBuffer {
         };
         read_config(&mut r, None).expect("the buffer's own config reads back");
         if grown.read_state(&mut r).is_err() {
-            unreachable!("the buffer's own state reads back into a larger ring");
+            unreachable!("the buffer's own state reads back into a ring that holds it");
         }
         *self = grown;
         Ok(())
@@ -343,10 +347,11 @@ impl ReplayBuffer {
     /// Loads a buffer written by [`ReplayBuffer::save`]. With `expected`, the file's
     /// configuration must equal it (`max_bytes` aside, which is not stored) or the load fails
     /// naming the first differing field, with one exception: a file of raw (uncompressed)
-    /// frames whose capacity is *smaller* than `expected`'s loads into a ring of the expected
-    /// capacity. Steps are placed by id, so the grown buffer holds, and samples, exactly
-    /// what a buffer created with the larger capacity would (this is how a training run is
-    /// lengthened on resume).
+    /// frames loads into a ring of `expected`'s capacity when that is larger, or smaller but
+    /// still holding every step the file was ever given (see [`ReplayBuffer::resize`]). Steps
+    /// are placed by id, so the resized buffer holds, and samples, exactly what a buffer
+    /// created with the expected capacity would (this is how a training run is lengthened or
+    /// shortened on resume).
     ///
     /// The loaded buffer continues exactly where the saved one stopped: the same `add` calls
     /// and the same sampling generator state give the same batches.
@@ -429,14 +434,20 @@ impl ReplayBuffer {
             }
         };
         let mut config = read_config(&mut body, expected.and_then(|c| c.max_bytes)).map_err(eof)?;
+        let mut shrink_to = None;
         if let Some(exp) = expected {
-            if config.capacity < exp.capacity
-                && config.compression == Compression::None
-                && exp.compression == Compression::None
-            {
-                config.capacity = exp.capacity; // grow: steps are placed by id
+            if config.compression == Compression::None && exp.compression == Compression::None {
+                if config.capacity < exp.capacity {
+                    config.capacity = exp.capacity; // grow: steps are placed by id
+                } else if config.capacity > exp.capacity {
+                    shrink_to = Some(exp.capacity); // after reading, if the steps fit
+                }
             }
-            check_config(exp, &config).map_err(|(field, expected, found)| {
+            let mut compared = config.clone();
+            if let Some(capacity) = shrink_to {
+                compared.capacity = capacity;
+            }
+            check_config(exp, &compared).map_err(|(field, expected, found)| {
                 ReplayFileError::ConfigMismatch {
                     path: p(),
                     field,
@@ -456,6 +467,16 @@ impl ReplayBuffer {
                 "{} unread bytes after the last section",
                 body.inner.limit()
             )));
+        }
+        if let Some(capacity) = shrink_to {
+            let found = buf.config.capacity;
+            buf.resize(capacity)
+                .map_err(|_| ReplayFileError::ConfigMismatch {
+                    path: p(),
+                    field: "capacity",
+                    expected: capacity.to_string(),
+                    found: format!("{found} (holding {} steps)", buf.written),
+                })?;
         }
         Ok(buf)
     }

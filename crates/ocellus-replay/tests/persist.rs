@@ -181,7 +181,7 @@ fn assert_capacity_mismatch(err: &ReplayFileError) {
 }
 
 #[test]
-fn a_raw_file_grows_into_a_larger_ring_but_never_shrinks_or_grows_compressed() {
+fn a_raw_file_resizes_to_any_ring_that_holds_its_steps_but_never_when_compressed() {
     // Saved from a 128-step ring after 120 steps (no wrap yet), loaded into a 2000-step ring:
     // from then on it must behave exactly like a buffer created with 2000 slots.
     let m = model();
@@ -217,8 +217,11 @@ fn a_raw_file_grows_into_a_larger_ring_but_never_shrinks_or_grows_compressed() {
         in_memory.add(r.stream, r.step()).unwrap();
         reference.add(r.stream, r.step()).unwrap();
     }
-    assert!(in_memory.grow(64).is_err(), "shrinking");
-    in_memory.grow(2000).unwrap();
+    assert!(
+        in_memory.resize(64).is_err(),
+        "120 steps do not fit 64 slots"
+    );
+    in_memory.resize(2000).unwrap();
     for r in &m.steps[120..] {
         in_memory.add(r.stream, r.step()).unwrap();
         reference.add(r.stream, r.step()).unwrap();
@@ -229,9 +232,35 @@ fn a_raw_file_grows_into_a_larger_ring_but_never_shrinks_or_grows_compressed() {
     assert_eq!(a, b);
     assert_eq!(in_memory.stats(), reference.stats());
 
-    // A larger file never loads into a smaller ring, and compressed files never grow.
+    // A file loads into a smaller ring that holds every step it was given (a run shortened
+    // before it got there), and then behaves like a buffer created that small; into a ring
+    // too small for them it does not load.
     let err = ReplayBuffer::load(&path, Some(&small_config(64, 2))).unwrap_err();
     assert_capacity_mismatch(&err);
+    assert!(err.to_string().contains("holding 120 steps"), "{err}");
+    let mut large = ReplayBuffer::new(big.clone()).unwrap();
+    let mut reference = ReplayBuffer::new(small_config(160, 2)).unwrap();
+    for r in &m.steps[..120] {
+        large.add(r.stream, r.step()).unwrap();
+        reference.add(r.stream, r.step()).unwrap();
+    }
+    large.save(&path).unwrap();
+    let mut shrunk = ReplayBuffer::load(&path, Some(&small_config(160, 2))).unwrap();
+    assert_eq!(shrunk.config().capacity, 160);
+    for r in &m.steps[120..400] {
+        shrunk.add(r.stream, r.step()).unwrap();
+        reference.add(r.stream, r.step()).unwrap();
+    }
+    let (mut rng_a, mut rng_b) = (RandomState::new(6), RandomState::new(6));
+    reference.sample_into(&mut rng_a, &mut a).unwrap();
+    shrunk.sample_into(&mut rng_b, &mut b).unwrap();
+    assert_eq!(a, b, "the 160-slot rings wrapped the same way");
+    assert_eq!(shrunk.stats(), reference.stats());
+    assert_eq!(
+        shrunk.sampleable_step_ids(),
+        reference.sampleable_step_ids()
+    );
+    // Compressed files are never resized.
     let mut lz4 = small.clone();
     lz4.compression = Compression::Lz4 {
         frame_budget_bytes: 64,
@@ -240,7 +269,10 @@ fn a_raw_file_grows_into_a_larger_ring_but_never_shrinks_or_grows_compressed() {
     for r in &m.steps[..50] {
         c.add(r.stream, r.step()).unwrap();
     }
-    assert!(c.grow(2000).is_err(), "a compressed replay cannot grow");
+    assert!(
+        c.resize(2000).is_err(),
+        "a compressed replay cannot be resized"
+    );
     c.save(&path).unwrap();
     let mut lz4_big = lz4.clone();
     lz4_big.capacity = 2000;

@@ -369,15 +369,18 @@ impl Trainer {
         self.agent.as_ref()
     }
 
-    /// Raises the run's length to `frames` (e.g. to continue a finished run) and records it
-    /// in the run's `config.toml`, replaced atomically. The replay grows to the capacity a run
-    /// of that length gets; the schedules count agent steps from the start, so training then
-    /// continues exactly as in a run created with this length (tested in `tests/resume.rs`).
+    /// Sets the run's length to `frames` (e.g. to continue a finished run, or to end an
+    /// unfinished one earlier) and records it in the run's `config.toml`, replaced atomically.
+    /// The replay is resized to the capacity a run of that length gets (it always holds the
+    /// steps trained so far); the schedules count agent steps from the start, so training
+    /// then continues exactly as in a run created with this length (tested in
+    /// `tests/resume.rs`).
     ///
     /// # Errors
     /// [`ConfigError::Invalid`](crate::ConfigError::Invalid) if `frames` is below the frames
-    /// already trained; a replay error if a compressed replay would have to grow; an I/O error
-    /// if the config cannot be rewritten. The run directory is unchanged in every case.
+    /// already trained; a replay error if a compressed replay would have to change size; an
+    /// I/O error if the config cannot be rewritten. The run directory is unchanged in every
+    /// case.
     pub fn extend_to(&mut self, frames: EnvFrames) -> Result<(), TrainError> {
         if frames.0 < self.state.env_frames {
             return Err(crate::ConfigError::Invalid {
@@ -393,8 +396,8 @@ impl Trainer {
         raw.run.frames = frames.0;
         let config = raw.validate("--frames")?;
         // The replay is sized by the run's length; a run created this long would have had
-        // this capacity (grow() fails, changing nothing, for a compressed replay).
-        self.replay.grow(replay_capacity(&config) as usize)?;
+        // this capacity (resize() fails, changing nothing, for a compressed replay).
+        self.replay.resize(replay_capacity(&config) as usize)?;
         run_dir::rewrite_config(&self.paths, &config)?;
         self.config = config;
         Ok(())

@@ -231,6 +231,32 @@ fn a_finished_run_lengthened_on_resume_matches_a_run_that_long_from_the_start() 
     let _ = fs::remove_dir_all(&dir_b);
 }
 
+#[test]
+fn an_unfinished_run_shortened_on_resume_matches_a_run_that_short_from_the_start() {
+    // A runs 2400 frames. B is created for 4000, killed at 2000 (after its checkpoint at
+    // 1600), resumed and shortened to 2400, and killed again before writing anything: the
+    // next resume reads the new length from config.toml and loads the checkpoint's replay,
+    // saved with the longer run's capacity, into the shorter run's ring (its steps fit).
+    let dir_a = scratch("short");
+    let mut a = Trainer::create(tiny(2400), &dir_a, "test").unwrap();
+    a.run(&never()).unwrap();
+    let dir_b = scratch("shortened");
+    let mut b = Trainer::create(tiny(4000), &dir_b, "test").unwrap();
+    let paused = b.train_until(EnvFrames(2000), &never()).unwrap();
+    assert_eq!(paused.outcome, Outcome::Paused);
+    drop(b);
+    let mut b = Trainer::resume(&dir_b).unwrap();
+    b.extend_to(EnvFrames(2400)).unwrap();
+    drop(b);
+    let mut b = Trainer::resume(&dir_b).unwrap();
+    assert_eq!(b.env_frames(), EnvFrames(1600));
+    assert_eq!(b.config().run.frames, EnvFrames(2400));
+    assert_eq!(b.run(&never()).unwrap().outcome, Outcome::Finished);
+    assert_same_agents(&a, &b);
+    let _ = fs::remove_dir_all(&dir_a);
+    let _ = fs::remove_dir_all(&dir_b);
+}
+
 /// A finished tiny run to damage.
 fn finished(name: &str) -> (PathBuf, PathBuf) {
     let dir = scratch(name);
