@@ -69,6 +69,19 @@ fn grade(v: &dyn Verifier, completions: &[String], golds: &[Gold], parallel: boo
     }
 }
 
+/// Reads the verifier and golds, then grades every pair with the GIL released.
+fn verdicts(
+    py: Python<'_>,
+    verifier_name: &str,
+    completions: &[String],
+    golds: &Bound<'_, PyAny>,
+    parallel: bool,
+) -> PyResult<Vec<Verdict>> {
+    let v = verifier(verifier_name)?;
+    let golds = self::golds(py, golds, completions.len())?;
+    Ok(py.detach(|| grade(v.as_ref(), completions, &golds, parallel)))
+}
+
 /// Scores `completions[i]` against `golds[i]` with the named verifier; returns `float64[n]`.
 #[pyfunction]
 #[pyo3(signature = (verifier_name, completions, golds, *, parallel = true))]
@@ -79,14 +92,8 @@ fn score<'py>(
     golds: &Bound<'py, PyAny>,
     parallel: bool,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let v = verifier(verifier_name)?;
-    let golds = self::golds(py, golds, completions.len())?;
-    let scores: Vec<f64> = py.detach(|| {
-        grade(v.as_ref(), &completions, &golds, parallel)
-            .iter()
-            .map(Verdict::score)
-            .collect()
-    });
+    let verdicts = verdicts(py, verifier_name, &completions, golds, parallel)?;
+    let scores: Vec<f64> = verdicts.iter().map(Verdict::score).collect();
     Ok(scores.into_pyarray(py))
 }
 
@@ -102,9 +109,7 @@ fn verify<'py>(
     golds: &Bound<'py, PyAny>,
     parallel: bool,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, Vec<&'static str>, Vec<String>)> {
-    let v = verifier(verifier_name)?;
-    let golds = self::golds(py, golds, completions.len())?;
-    let verdicts = py.detach(|| grade(v.as_ref(), &completions, &golds, parallel));
+    let verdicts = verdicts(py, verifier_name, &completions, golds, parallel)?;
     let scores: Vec<f64> = verdicts.iter().map(Verdict::score).collect();
     let kinds = verdicts.iter().map(|v| v.kind().as_str()).collect();
     let reasons = verdicts.iter().map(Verdict::reason).collect();
