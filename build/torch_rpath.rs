@@ -9,6 +9,11 @@
 //! only to this package's own linked targets, never to dependents, so each such crate needs it.
 
 fn main() {
+    // The same for libmujoco (bin/setup-mujoco), which ocellus-mujoco links dynamically.
+    println!("cargo:rerun-if-env-changed=MUJOCO_DYNAMIC_LINK_DIR");
+    if let Ok(dir) = std::env::var("MUJOCO_DYNAMIC_LINK_DIR") {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+    }
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     match std::env::var("DEP_TCH_LIBTORCH_LIB") {
         Ok(dir) => println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}"),

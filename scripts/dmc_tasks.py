@@ -1,4 +1,7 @@
-"""The dm_control tasks the native suite re-implements, shared by validate_dmc.py and bench_dmc.py."""
+"""The dm_control tasks ocellus implements, shared by validate_dmc.py and bench_dmc.py.
+
+TASKS are re-implemented natively; MUJOCO_TASKS run MuJoCo itself (crate ocellus-mujoco)
+with dm_control's task logic ported and native rendering."""
 
 TASKS = [
     "cartpole-balance",
@@ -14,4 +17,13 @@ TASKS = [
     "finger-spin",
     "finger-turn_easy",
     "finger-turn_hard",
+]
+
+MUJOCO_TASKS = [
+    "walker-stand",
+    "walker-walk",
+    "walker-run",
+    "cheetah-run",
+    "hopper-stand",
+    "hopper-hop",
 ]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use ocellus_core::RandomState;
-use ocellus_envs::{make, EnvOptions, EnvPool, Environment, PoolOptions, TASKS};
+use ocellus_envs::{make, tasks, EnvOptions, EnvPool, Environment, PoolOptions};
 use serde::Serialize;
 
 #[derive(Args, Debug)]
@@ -137,7 +137,7 @@ fn parallel(
 
 pub fn run(args: &BenchEnvsArgs) -> Result<()> {
     let tasks: Vec<String> = if args.tasks.is_empty() {
-        TASKS.iter().map(|t| t.name.to_string()).collect()
+        tasks().iter().map(|t| t.name.to_string()).collect()
     } else {
         args.tasks.clone()
     };

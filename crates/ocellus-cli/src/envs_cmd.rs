@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use ocellus_core::{RandomState, StepKind};
-use ocellus_envs::{DistractionConfig, EnvBuilder, Environment, TASKS};
+use ocellus_envs::{tasks, DistractionConfig, EnvBuilder, Environment};
 use ocellus_render::chw_to_hwc;
 
 use crate::image_io::{tile, write_png, GifWriter};
@@ -93,7 +93,7 @@ pub fn run(command: EnvsCommand) -> Result<()> {
 
 fn list(json: bool) -> Result<()> {
     if json {
-        let rows: Vec<_> = TASKS
+        let rows: Vec<_> = tasks()
             .iter()
             .map(|t| {
                 serde_json::json!({
@@ -110,7 +110,7 @@ fn list(json: bool) -> Result<()> {
         "{:<26} {:>6} {:>6}  {:<7} goal",
         "task", "action", "state", "reward"
     );
-    for t in TASKS {
+    for t in tasks() {
         let reward = if t.sparse { "sparse" } else { "shaped" };
         println!(
             "{:<26} {:>6} {:>6}  {:<7} {}",

@@ -66,6 +66,8 @@ enum BenchCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(feature = "mujoco")]
+    ocellus_mujoco::register();
     if !matches!(cli.command, Command::Train(_) | Command::Eval(_)) {
         restore_default_sigpipe();
     }

@@ -78,7 +78,7 @@ impl<T: Task> ControlEnv<T> {
     /// Builds the environment; the reset stream starts from seed 0 until `reset(Some(seed))`.
     pub fn new(task: T, options: &EnvOptions) -> Result<Self, EnvError> {
         options.validate()?;
-        let physics = T::Physics::default();
+        let physics = task.new_physics()?;
         let nu = physics.num_actuators();
         let control_seconds = physics.timestep() * f64::from(task.sub_steps());
         let renderer = options.pixels.then(|| {

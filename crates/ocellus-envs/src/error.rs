@@ -52,6 +52,14 @@ pub enum EnvError {
     /// A physical state of the wrong size, or a task parameter the task does not have.
     #[error("invalid state: {0}")]
     InvalidState(String),
+    /// The simulator of a task could not be built (e.g. a MuJoCo model file is missing).
+    #[error("task {task}: the simulator could not be built: {reason}")]
+    Simulator {
+        /// The task.
+        task: String,
+        /// What went wrong, with what to do about it.
+        reason: String,
+    },
     /// An error of one environment of an [`EnvPool`](crate::EnvPool) batch.
     #[error("environment {env} of the pool: {source}")]
     InEnv {

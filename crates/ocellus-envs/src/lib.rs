@@ -39,7 +39,7 @@ pub use distractions::{DistractionConfig, Distractions};
 pub use env::{EnvSpec, EnvState, Environment, TimeStep, Visuals};
 pub use error::EnvError;
 pub use pool::{Batch, EnvPool, PoolOptions};
-pub use registry::{make, task_info, TaskInfo, TASKS};
+pub use registry::{make, register, task_info, tasks, TaskFactory, TaskInfo, TASKS};
 pub use task::Task;
 pub use wrappers::{ActionRepeat, FrameStack};
 

@@ -8,6 +8,58 @@ use crate::tasks::{
 };
 use crate::EnvError;
 
+use std::sync::RwLock;
+
+/// Builds the unwrapped environment of a task registered at run time.
+pub type TaskFactory = fn(&EnvOptions) -> Result<Box<dyn Environment>, EnvError>;
+
+/// Tasks registered at run time by crates this one cannot depend on (e.g. `ocellus-mujoco`),
+/// after the built-in [`TASKS`].
+static REGISTERED: RwLock<Vec<(TaskInfo, TaskFactory)>> = RwLock::new(Vec::new());
+
+/// Adds a task to the registry, so that [`make`], [`crate::EnvBuilder`], pools, training and
+/// `ocellus envs` build it by name like a built-in one. Registering a name again replaces its
+/// entry (so registration may run more than once); a built-in name is an error.
+///
+/// ```
+/// use ocellus_envs::{make, register, tasks, EnvOptions, TaskInfo};
+/// let info = TaskInfo { name: "cartpole-alias", ..ocellus_envs::task_info("cartpole-swingup").unwrap() };
+/// register(info, |o| make("cartpole-swingup", o)).unwrap();
+/// assert!(tasks().iter().any(|t| t.name == "cartpole-alias"));
+/// assert!(make("cartpole-alias", &EnvOptions::default()).is_ok());
+/// assert!(register(TaskInfo { name: "cartpole-swingup", ..info }, |o| make("cartpole-swingup", o)).is_err());
+/// ```
+pub fn register(info: TaskInfo, factory: TaskFactory) -> Result<(), EnvError> {
+    if TASKS.iter().any(|t| t.name == info.name) {
+        return Err(EnvError::InvalidOption {
+            name: "task",
+            value: info.name.to_string(),
+            reason: "a built-in task already has this name",
+        });
+    }
+    let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+    match registered.iter_mut().find(|(t, _)| t.name == info.name) {
+        Some(entry) => *entry = (info, factory),
+        None => registered.push((info, factory)),
+    }
+    Ok(())
+}
+
+/// Every task [`make`] can build: the built-in [`TASKS`], then those added with [`register`].
+pub fn tasks() -> Vec<TaskInfo> {
+    let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    TASKS
+        .iter()
+        .copied()
+        .chain(registered.iter().map(|(t, _)| *t))
+        .collect()
+}
+
+fn registered(name: &str) -> Option<(TaskInfo, TaskFactory)> {
+    let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    registered.iter().find(|(t, _)| t.name == name).copied()
+}
+
 /// A registry entry: what `ocellus envs list` shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskInfo {
@@ -168,22 +220,28 @@ pub const TASKS: &[TaskInfo] = &[
     ),
 ];
 
-/// The registry entry of `name`.
-pub fn task_info(name: &str) -> Result<&'static TaskInfo, EnvError> {
+/// The registry entry of `name` (built in or [`register`]ed).
+pub fn task_info(name: &str) -> Result<TaskInfo, EnvError> {
     TASKS
         .iter()
+        .copied()
         .find(|t| t.name == name)
+        .or_else(|| registered(name).map(|(t, _)| t))
         .ok_or_else(|| unknown(name))
 }
 
 fn unknown(name: &str) -> EnvError {
     EnvError::UnknownTask {
         name: name.to_string(),
-        known: TASKS.iter().map(|t| t.name).collect::<Vec<_>>().join(", "),
+        known: tasks()
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
-/// Builds the single (unwrapped) environment of a registered task.
+/// Builds the single (unwrapped) environment of a built-in or [`register`]ed task.
 ///
 /// ```
 /// use ocellus_envs::{make, EnvOptions, Environment};
@@ -235,6 +293,9 @@ pub fn make(name: &str, options: &EnvOptions) -> Result<Box<dyn Environment>, En
         "finger-spin" => boxed(FingerTask::Spin, o),
         "finger-turn_easy" => boxed(FingerTask::TURN_EASY, o),
         "finger-turn_hard" => boxed(FingerTask::TURN_HARD, o),
-        _ => Err(unknown(name)),
+        _ => match registered(name) {
+            Some((_, factory)) => factory(o),
+            None => Err(unknown(name)),
+        },
     }
 }

@@ -14,7 +14,11 @@ use crate::EnvError;
 /// the simulator's model, as dm_control writes them into `physics.model`.
 pub trait Task: Clone + Send + Sync + 'static {
     /// The simulator this task runs on.
-    type Physics: Physics + Scene + Default;
+    type Physics: Physics + Scene;
+
+    /// A fresh simulator at its rest pose. Built-in domains cannot fail; simulators that load
+    /// a model at run time (MuJoCo) report a missing or broken model here.
+    fn new_physics(&self) -> Result<Self::Physics, EnvError>;
 
     /// Registered name, `domain-task`.
     fn name(&self) -> &'static str;

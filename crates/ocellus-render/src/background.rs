@@ -73,6 +73,7 @@ fn is_star(d: V3) -> bool {
 /// Floor texture and lighting for this camera.
 struct FloorShader {
     height: f64,
+    center: [f64; 2],
     half: [f64; 2],
     colors: [Rgb; 2],
     head_diffuse: f64,
@@ -81,18 +82,52 @@ struct FloorShader {
 }
 
 impl FloorShader {
-    /// Colour of the floor at world point `p` seen from `eye`.
-    fn color(&self, p: V3, eye: V3) -> [f64; 3] {
+    fn new(setup: &SceneSetup, light: LightSpec, cam: &Camera, palette: &crate::Palette) -> Self {
+        let head_dir = camera::scale(cam.forward, -1.0);
+        FloorShader {
+            height: setup.floor.height,
+            center: setup.floor.center,
+            half: setup.floor.half_size,
+            colors: palette.floor,
+            head_diffuse: 0.8 * head_dir[2].max(0.0),
+            head_dir,
+            light,
+        }
+    }
+
+    /// Whether world point `p` of the floor's plane is on the finite floor.
+    fn contains(&self, p: V3) -> bool {
+        (p[0] - self.center[0]).abs() <= self.half[0]
+            && (p[1] - self.center[1]).abs() <= self.half[1]
+    }
+
+    /// Texture colour at floor point `p`.
+    fn texture(&self, p: V3) -> Rgb {
         // Checks anchored at the (−size_x, +size_y) corner, which is dark (§8.4).
-        let u = p[0] + self.half[0];
-        let v = self.half[1] - p[1];
+        let u = p[0] - self.center[0] + self.half[0];
+        let v = self.half[1] - (p[1] - self.center[1]);
         let parity = (u.floor() + v.floor()).rem_euclid(2.0);
         let mark = u.rem_euclid(TILE_M) < MARK_M || v.rem_euclid(TILE_M) < MARK_M;
-        let tex = if mark || parity >= 1.0 {
+        if mark || parity >= 1.0 {
             self.colors[1]
         } else {
             self.colors[0]
-        };
+        }
+    }
+
+    /// Colour of the floor at world point `p` seen from `eye`.
+    fn color(&self, p: V3, eye: V3) -> [f64; 3] {
+        let (diffuse, spec) = self.light(p, eye);
+        let tex = self.texture(p);
+        [
+            (f64::from(tex[0]) * diffuse + spec).min(1.0),
+            (f64::from(tex[1]) * diffuse + spec).min(1.0),
+            (f64::from(tex[2]) * diffuse + spec).min(1.0),
+        ]
+    }
+
+    /// (diffuse factor, specular term) of the floor at `p` seen from `eye`.
+    fn light(&self, p: V3, eye: V3) -> (f64, f64) {
         // Normal +z. Headlight (directional along the camera's view), then the scene light.
         let view = camera::normalize(camera::sub(eye, p));
         let (l, atten) = raster::light_at(&self.light, p);
@@ -106,34 +141,28 @@ impl FloorShader {
         let ms = f64::from(MAT_SPECULAR);
         let spec = ms * raster::LIGHT_SPECULAR * atten * hl[2].max(0.0).powi(64)
             + ms * 0.1 * hh[2].max(0.0).powi(64);
-        [
-            (f64::from(tex[0]) * diffuse + spec).min(1.0),
-            (f64::from(tex[1]) * diffuse + spec).min(1.0),
-            (f64::from(tex[2]) * diffuse + spec).min(1.0),
-        ]
+        (diffuse, spec)
     }
 }
 
-/// Renders the background of `setup` seen by `cam` into a new CHW buffer.
+/// Renders the background of `setup` seen by `cam` into a new CHW buffer: the skybox, the
+/// floor unless `with_floor` is false (scenes whose camera moves draw it per frame with
+/// [`draw_floor`]) and the static primitives.
 pub(crate) fn bake(
     setup: &SceneSetup,
     cam: &Camera,
     config: &RenderConfig,
     statics: &[Primitive],
+    with_floor: bool,
 ) -> Vec<u8> {
     let (w, h) = (config.width, config.height);
     let plane = w * h;
     let mut bg = vec![0u8; 3 * plane];
     let palette = &config.palette;
-    let head_dir = camera::scale(cam.forward, -1.0);
-    let floor = FloorShader {
-        height: setup.floor.height,
-        half: setup.floor.half_size,
-        colors: palette.floor,
-        head_diffuse: 0.8 * head_dir[2].max(0.0),
-        head_dir,
-        light: setup.light,
-    };
+    let mut floor = FloorShader::new(setup, setup.light, cam, palette);
+    if !with_floor {
+        floor.half = [-1.0, -1.0];
+    }
     let sky = palette.sky.map(f64::from);
     // Supersampling: 3 × 3 at training sizes, 2 × 2 for larger frames (bake time).
     let ss = if plane <= 128 * 128 { 3 } else { 2 };
@@ -170,7 +199,7 @@ fn sample(floor: &FloorShader, eye: V3, d: V3, sky: [f64; 3]) -> [f64; 3] {
     if d[2] < 0.0 && eye[2] > floor.height {
         let t = (floor.height - eye[2]) / d[2];
         let p = camera::add(eye, camera::scale(d, t));
-        if p[0].abs() <= floor.half[0] && p[1].abs() <= floor.half[1] {
+        if floor.contains(p) {
             return floor.color(p, eye);
         }
     }
@@ -180,6 +209,73 @@ fn sample(floor: &FloorShader, eye: V3, d: V3, sky: [f64; 3]) -> [f64; 3] {
     }
     let k = sky_k(u[2].clamp(-1.0, 1.0).asin().to_degrees());
     [k * sky[0], k * sky[1], k * sky[2]]
+}
+
+/// Draws the floor of `setup` seen by `cam` under `light` over `out`, which holds the baked
+/// skybox: once per frame for a moving camera. Each pixel whose centre ray meets the floor is
+/// lit once at that point; its colour is the mean of 2 × 2 sub-samples, each the floor's
+/// texture under that light or, where a sub-sample misses the floor, the skybox pixel
+/// (anti-aliased checks and floor edges at a quarter of [`bake`]'s cost).
+pub(crate) fn draw_floor(
+    setup: &SceneSetup,
+    light: LightSpec,
+    cam: &Camera,
+    palette: &crate::Palette,
+    out: &mut [u8],
+    width: usize,
+    height: usize,
+) {
+    let floor = FloorShader::new(setup, light, cam, palette);
+    let eye = cam.pos;
+    if eye[2] <= floor.height {
+        return;
+    }
+    let plane = width * height;
+    let dz = floor.height - eye[2];
+    for y in 0..height {
+        // Rows wholly above the horizon see no floor.
+        let top = cam.ray(0.0, y as f64)[2].min(cam.ray(width as f64, y as f64)[2]);
+        let bottom = cam.ray(0.0, y as f64 + 1.0)[2].min(cam.ray(width as f64, y as f64 + 1.0)[2]);
+        if top >= 0.0 && bottom >= 0.0 {
+            continue;
+        }
+        for x in 0..width {
+            let hit = |px: f64, py: f64| {
+                let d = cam.ray(px, py);
+                if d[2] >= 0.0 {
+                    return None;
+                }
+                let p = camera::add(eye, camera::scale(d, dz / d[2]));
+                floor.contains(p).then_some(p)
+            };
+            let (fx, fy) = (x as f64, y as f64);
+            let Some(centre) = hit(fx + 0.5, fy + 0.5).or_else(|| hit(fx + 0.25, fy + 0.75)) else {
+                continue;
+            };
+            let (diffuse, spec) = floor.light(centre, eye);
+            let i = y * width + x;
+            let sky = [out[i], out[plane + i], out[2 * plane + i]].map(f64::from);
+            let mut acc = [0.0f64; 3];
+            for (sx, sy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
+                match hit(fx + sx, fy + sy) {
+                    Some(p) => {
+                        let tex = floor.texture(p);
+                        for k in 0..3 {
+                            acc[k] += 255.0 * (f64::from(tex[k]) * diffuse + spec).min(1.0);
+                        }
+                    }
+                    None => {
+                        for k in 0..3 {
+                            acc[k] += sky[k];
+                        }
+                    }
+                }
+            }
+            for (k, a) in acc.iter().enumerate() {
+                out[k * plane + i] = (a * 0.25 + 0.5).clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ mod raster;
 pub mod scene;
 mod sketch;
 
-pub use scene::Scene;
+pub use scene::{Scene, Tracking};
 pub use sketch::Sketch;
 
 use camera::Camera;
@@ -156,6 +156,9 @@ pub struct Renderer {
     camera: Camera,
     background: Vec<u8>,
     primitives: Vec<Primitive>,
+    /// Whether the scene's camera follows the bodies ([`Scene::tracking`]): the background
+    /// is then the skybox only and the floor is drawn per frame.
+    tracking: bool,
 }
 
 impl Renderer {
@@ -172,6 +175,7 @@ impl Renderer {
             camera,
             background: Vec::new(),
             primitives: Vec::with_capacity(16),
+            tracking: false,
         };
         renderer.reconfigure(scene, config);
         renderer
@@ -198,7 +202,14 @@ impl Renderer {
         self.config = config;
         let mut statics = Vec::new();
         scene.static_primitives(&mut statics);
-        self.background = background::bake(&self.setup, &self.camera, &self.config, &statics);
+        self.tracking = scene.tracking().is_some();
+        self.background = background::bake(
+            &self.setup,
+            &self.camera,
+            &self.config,
+            &statics,
+            !self.tracking,
+        );
     }
 
     /// The configuration the background was baked with.
@@ -233,6 +244,27 @@ impl Renderer {
             "ocellus-render: this renderer was baked for another domain"
         );
         out.copy_from_slice(&self.background);
+        let mut light = self.setup.light;
+        if self.tracking {
+            if let Some(view) = scene.tracking() {
+                self.camera = Camera::new(
+                    &view.camera,
+                    &self.config.camera_offset,
+                    self.config.width,
+                    self.config.height,
+                );
+                light = view.light;
+            }
+            background::draw_floor(
+                &self.setup,
+                light,
+                &self.camera,
+                &self.config.palette,
+                out,
+                self.config.width,
+                self.config.height,
+            );
+        }
         let mut canvas = Canvas::new(out, self.config.width, self.config.height);
         for overlay in overlays {
             canvas.overlay(overlay);
@@ -243,7 +275,7 @@ impl Renderer {
             raster::draw_primitive(
                 &mut canvas,
                 &self.camera,
-                &self.setup.light,
+                &light,
                 &self.config.palette,
                 primitive,
             );

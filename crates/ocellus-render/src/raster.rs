@@ -501,6 +501,7 @@ pub(crate) fn material_color(palette: &Palette, m: Material) -> Rgb {
         Material::Decoration => palette.decoration,
         Material::Target => palette.target,
         Material::Neutral => NEUTRAL,
+        Material::Rgb(c) => c.map(|v| f32::from(v) / 255.0),
     }
 }
 

@@ -27,9 +27,11 @@ pub struct CameraSpec {
     pub near: f64,
 }
 
-/// The finite checkered floor plane, centred on the world origin.
+/// The finite checkered floor plane.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FloorSpec {
+    /// Centre of the plane (x, y), m.
+    pub center: [f64; 2],
     /// Height of the plane, m.
     pub height: f64,
     /// Half-sizes along x and y, m.
@@ -71,6 +73,8 @@ pub enum Material {
     Target,
     /// MuJoCo's default grey (0.5, 0.5, 0.5), used by sites and tendons; not in the palette.
     Neutral,
+    /// A fixed colour (0..255 per channel) outside the palette, e.g. a MuJoCo geom's own rgba.
+    Rgb([u8; 3]),
 }
 
 /// A shape in world coordinates (m).
@@ -126,6 +130,18 @@ pub enum Primitive {
     },
 }
 
+/// The view of a frame whose camera and light follow the bodies (MuJoCo's `mode="trackcom"`).
+///
+/// The camera may only move, not turn: its orientation must equal the one in
+/// [`Scene::setup`], against which the skybox is baked once. The floor is then drawn per frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tracking {
+    /// This frame's camera.
+    pub camera: CameraSpec,
+    /// This frame's light.
+    pub light: LightSpec,
+}
+
 /// A domain the renderer can draw.
 ///
 /// Implemented for every `ocellus-physics` domain; implement it for a new domain by listing
@@ -141,6 +157,11 @@ pub trait Scene {
     /// The state's primitives, appended to `out` back to front. Must not allocate beyond
     /// growing `out`.
     fn dynamic_primitives(&self, out: &mut Vec<Primitive>);
+    /// The camera and light of the current state when they follow the bodies; `None` (the
+    /// default) for a fixed camera, whose whole background is baked once.
+    fn tracking(&self) -> Option<Tracking> {
+        None
+    }
 }
 
 /// Looking along +y from `position`, image up = +z (cartpole, acrobot).
@@ -205,6 +226,7 @@ impl Scene for Cartpole {
             domain: "cartpole",
             camera: side_camera([0.0, -4.0, 1.0], 4.18),
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: -0.05,
                 half_size: [4.0, 4.0],
             },
@@ -256,6 +278,7 @@ impl Scene for Pendulum {
                 near: 0.01 * 1.35,
             },
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: 0.0,
                 half_size: [2.0, 2.0],
             },
@@ -297,6 +320,7 @@ impl Scene for Acrobot {
             domain: "acrobot",
             camera: side_camera([0.0, -6.0, 2.0], 4.349),
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: 0.0,
                 half_size: [3.0, 3.0],
             },
@@ -345,6 +369,7 @@ impl Scene for PointMass {
             domain: "point_mass",
             camera: top_camera(),
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: 0.0,
                 half_size: [0.3, 0.3],
             },
@@ -380,6 +405,7 @@ impl Scene for Reacher {
             domain: "reacher",
             camera: top_camera(),
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: 0.0,
                 half_size: [0.3, 0.3],
             },
@@ -440,6 +466,7 @@ impl Scene for BallInCup {
             domain: "ball_in_cup",
             camera: cam0_26deg(0.668),
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: 0.0,
                 half_size: [0.6, 0.2],
             },
@@ -490,6 +517,7 @@ impl Scene for Finger {
             domain: "finger",
             camera: cam0_26deg(0.665),
             floor: FloorSpec {
+                center: [0.0, 0.0],
                 height: 0.0,
                 half_size: [0.6, 0.2],
             },

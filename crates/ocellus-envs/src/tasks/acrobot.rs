@@ -6,7 +6,7 @@ use ocellus_core::RandomState;
 use ocellus_physics::{Acrobot, Physics};
 
 use crate::tolerance::{tolerance, Sigmoid};
-use crate::Task;
+use crate::{EnvError, Task};
 
 /// Swing the tip of the two-link arm into a target 4 m above the floor.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,6 +17,10 @@ const TARGET_RADIUS: f64 = 0.2;
 
 impl Task for AcrobotSwingUp {
     type Physics = Acrobot;
+
+    fn new_physics(&self) -> Result<Acrobot, EnvError> {
+        Ok(Acrobot::default())
+    }
 
     fn name(&self) -> &'static str {
         "acrobot-swingup"

@@ -3,7 +3,7 @@
 use ocellus_core::RandomState;
 use ocellus_physics::{BallInCup, Physics};
 
-use crate::Task;
+use crate::{EnvError, Task};
 
 /// Swing the ball on its string up into the cup (sparse reward).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -11,6 +11,10 @@ pub struct BallInCupCatch;
 
 impl Task for BallInCupCatch {
     type Physics = BallInCup;
+
+    fn new_physics(&self) -> Result<BallInCup, EnvError> {
+        Ok(BallInCup::default())
+    }
 
     fn name(&self) -> &'static str {
         "ball_in_cup-catch"

@@ -6,7 +6,7 @@ use ocellus_core::RandomState;
 use ocellus_physics::{Cartpole, Physics};
 
 use crate::tolerance::{tolerance, Sigmoid};
-use crate::Task;
+use crate::{EnvError, Task};
 
 /// Balance the pole (start near upright) or swing it up (start hanging), with the smooth
 /// or the sparse reward.
@@ -20,6 +20,10 @@ pub struct CartpoleTask {
 
 impl Task for CartpoleTask {
     type Physics = Cartpole;
+
+    fn new_physics(&self) -> Result<Cartpole, EnvError> {
+        Ok(Cartpole::default())
+    }
 
     fn name(&self) -> &'static str {
         match (self.swing_up, self.sparse) {

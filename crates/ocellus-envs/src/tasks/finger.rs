@@ -57,6 +57,10 @@ fn set_random_joint_angles(physics: &mut Finger, rng: &mut RandomState) {
 impl Task for FingerTask {
     type Physics = Finger;
 
+    fn new_physics(&self) -> Result<Finger, EnvError> {
+        Ok(Finger::default())
+    }
+
     fn name(&self) -> &'static str {
         match *self {
             FingerTask::Spin => "finger-spin",

@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 use ocellus_core::RandomState;
 use ocellus_physics::{Pendulum, Physics};
 
-use crate::Task;
+use crate::{EnvError, Task};
 
 /// Swing the pole up and hold it within 8° of upright (sparse reward).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,6 +16,10 @@ const COSINE_BOUND: f64 = 0.990_268_068_741_570_3;
 
 impl Task for PendulumSwingUp {
     type Physics = Pendulum;
+
+    fn new_physics(&self) -> Result<Pendulum, EnvError> {
+        Ok(Pendulum::default())
+    }
 
     fn name(&self) -> &'static str {
         "pendulum-swingup"

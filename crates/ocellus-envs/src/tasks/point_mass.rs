@@ -4,7 +4,7 @@ use ocellus_core::RandomState;
 use ocellus_physics::{Physics, PointMass};
 
 use crate::tolerance::{tolerance, Sigmoid};
-use crate::Task;
+use crate::{EnvError, Task};
 
 /// Bring the mass to the target at the centre of the table with little control effort.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -12,6 +12,10 @@ pub struct PointMassEasy;
 
 impl Task for PointMassEasy {
     type Physics = PointMass;
+
+    fn new_physics(&self) -> Result<PointMass, EnvError> {
+        Ok(PointMass::default())
+    }
 
     fn name(&self) -> &'static str {
         "point_mass-easy"

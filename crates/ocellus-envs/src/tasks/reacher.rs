@@ -25,6 +25,10 @@ impl ReacherTask {
 impl Task for ReacherTask {
     type Physics = Reacher;
 
+    fn new_physics(&self) -> Result<Reacher, EnvError> {
+        Ok(Reacher::default())
+    }
+
     fn name(&self) -> &'static str {
         if self.target_size >= 0.05 {
             "reacher-easy"

@@ -1,0 +1,502 @@
+//! A dm_control model on MuJoCo as an [`ocellus_physics::Physics`], stepped the way
+//! dm_control steps it, and drawn by the native rasteriser from its geoms.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use mujoco_rs::mujoco_c::{mjtJoint, mjtLightType};
+use mujoco_rs::wrappers::mj_data::MjData;
+use mujoco_rs::wrappers::mj_model::{MjModel, MjtGeomBase, MjtObjBase};
+use ocellus_core::RandomState;
+use ocellus_physics::{Physics, StateLengthError};
+use ocellus_render::scene::{
+    CameraSpec, FloorSpec, LightSpec, Material, Primitive, SceneSetup, Tracking,
+};
+use ocellus_render::Scene;
+
+/// Where dm_control's suite models are read from: `$OCELLUS_DMC_MODELS`, else the directory
+/// `bin/setup-mujoco` fills (`$OCELLUS_CACHE` or `~/.cache/ocellus`, then
+/// `mujoco-3.17.0/suite`).
+pub fn models_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OCELLUS_DMC_MODELS") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("OCELLUS_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/ocellus")))
+        .unwrap_or_else(|| PathBuf::from(".cache/ocellus"));
+    cache.join("mujoco-3.17.0/suite")
+}
+
+/// A named model element a task reads every step, resolved to its index once at load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// A body: its index in `xpos`, `xmat`, `xipos`.
+    Body(&'static str),
+    /// A sensor: the address of its first value in `sensordata`.
+    Sensor(&'static str),
+}
+
+/// How one visible geom is drawn.
+#[derive(Clone, Copy, Debug)]
+struct GeomView {
+    id: usize,
+    kind: MjtGeomBase,
+    size: [f64; 3],
+    material: Material,
+}
+
+/// Everything about a loaded model that every copy of the domain shares.
+struct Loaded {
+    model: Arc<MjModel>,
+    geoms: Vec<GeomView>,
+    floor: FloorSpec,
+    extent: f64,
+}
+
+/// Models loaded in this process, by XML file: a pool of environments loads each once.
+static LOADED: Mutex<Vec<(&'static str, Arc<Loaded>)>> = Mutex::new(Vec::new());
+
+fn load(domain: &'static str) -> Result<Arc<Loaded>, String> {
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, l)) = loaded.iter().find(|(d, _)| *d == domain) {
+        return Ok(l.clone());
+    }
+    let path = models_dir().join(format!("{domain}.xml"));
+    if !path.is_file() {
+        return Err(format!(
+            "dm_control's model {} does not exist: run bin/setup-mujoco (it unpacks \
+             dm-control 1.0.50's models there) or point OCELLUS_DMC_MODELS at a directory \
+             holding dm_control/suite's XML files",
+            path.display()
+        ));
+    }
+    let model = MjModel::from_xml(&path)
+        .map_err(|e| format!("MuJoCo could not load {}: {e}", path.display()))?;
+    let l = Arc::new(describe(model)?);
+    loaded.push((domain, l.clone()));
+    Ok(l)
+}
+
+/// The drawing description of `model`: its visible geoms (groups 0-2, as dm_control's default
+/// render options) and its floor plane.
+fn describe(model: MjModel) -> Result<Loaded, String> {
+    let mut geoms = Vec::new();
+    let mut floor = None;
+    let (types, sizes, groups) = (model.geom_type(), model.geom_size(), model.geom_group());
+    let (matids, rgbas, mat_rgbas) = (model.geom_matid(), model.geom_rgba(), model.mat_rgba());
+    for id in 0..types.len() {
+        let rgba = match usize::try_from(matids[id]) {
+            Ok(m) => mat_rgbas[m],
+            Err(_) => rgbas[id],
+        };
+        if groups[id] > 2 || rgba[3] == 0.0 {
+            continue;
+        }
+        let kind = types[id];
+        if kind == MjtGeomBase::mjGEOM_PLANE {
+            floor.get_or_insert(id);
+            continue;
+        }
+        let material = usize::try_from(matids[id])
+            .ok()
+            .and_then(|m| model.id_to_name(MjtObjBase::mjOBJ_MATERIAL, m))
+            .map_or(Material::Rgb(rgb_u8(rgba)), |name| {
+                palette_material(name).unwrap_or(Material::Rgb(rgb_u8(rgba)))
+            });
+        geoms.push(GeomView {
+            id,
+            kind,
+            size: sizes[id],
+            material,
+        });
+    }
+    let floor = floor.ok_or("the model has no visible floor plane")?;
+    let pos = model.geom_pos()[floor];
+    let size = sizes[floor];
+    let floor = FloorSpec {
+        center: [pos[0], pos[1]],
+        height: pos[2],
+        half_size: [size[0], size[1]],
+    };
+    let extent = model.ffi().stat.extent;
+    Ok(Loaded {
+        model: Arc::new(model),
+        geoms,
+        floor,
+        extent,
+    })
+}
+
+fn rgb_u8(rgba: [f32; 4]) -> [u8; 3] {
+    [0, 1, 2].map(|k| (rgba[k] * 255.0).round().clamp(0.0, 255.0) as u8)
+}
+
+/// The palette slot of dm_control's common materials (`suite/common/materials.xml`), so that
+/// colour distractions recolour MuJoCo domains like the native ones.
+fn palette_material(name: &str) -> Option<Material> {
+    Some(match name {
+        "self" | "self_default" => Material::Body,
+        "effector" | "effector_default" => Material::Effector,
+        "decoration" => Material::Decoration,
+        "target" | "target_default" => Material::Target,
+        _ => return None,
+    })
+}
+
+/// One domain's MuJoCo model and simulation state.
+///
+/// Stepping follows dm_control's `Physics.step` ("legacy step"): each physics step is
+/// `mj_step2` (actuation, acceleration, integration, using the positions and velocities that
+/// the previous `mj_step1` computed) followed by `mj_step1`, so that after a step every
+/// position- and velocity-dependent quantity (body poses, sensors) describes the new state,
+/// as the task's observation and reward read it.
+#[derive(Clone)]
+pub struct MjPhysics {
+    domain: &'static str,
+    loaded: Arc<Loaded>,
+    data: MjData<Arc<MjModel>>,
+    camera: usize,
+    named: Vec<usize>,
+}
+
+impl std::fmt::Debug for MjPhysics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MjPhysics")
+            .field("domain", &self.domain)
+            .field("time", &self.time())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MjPhysics {
+    /// Loads `suite/<domain>.xml` (once per process), drawn from camera `camera`, and resolves
+    /// `named` for [`MjPhysics::named`]. The state is the model's rest pose, forwarded.
+    pub fn load(domain: &'static str, camera: usize, named: &[Named]) -> Result<Self, String> {
+        let loaded = load(domain)?;
+        let model = &loaded.model;
+        if camera >= model.ffi().ncam as usize {
+            return Err(format!("{domain}.xml has no camera {camera}"));
+        }
+        let sensor_adr = model.sensor_adr();
+        let named = named
+            .iter()
+            .map(|n| {
+                let (kind, name) = match *n {
+                    Named::Body(name) => (MjtObjBase::mjOBJ_BODY, name),
+                    Named::Sensor(name) => (MjtObjBase::mjOBJ_SENSOR, name),
+                };
+                let id = model
+                    .name_to_id(kind, name)
+                    .ok_or_else(|| format!("{domain}.xml has no {n:?}"))?;
+                Ok(match n {
+                    Named::Body(_) => id,
+                    Named::Sensor(_) => sensor_adr[id] as usize,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let data = MjData::new(loaded.model.clone());
+        let mut physics = MjPhysics {
+            domain,
+            data,
+            loaded,
+            camera,
+            named,
+        };
+        physics.data.forward();
+        Ok(physics)
+    }
+
+    /// The index resolved for the `i`-th entry of `named` at [`MjPhysics::load`].
+    pub fn named(&self, i: usize) -> usize {
+        self.named[i]
+    }
+
+    /// The model.
+    pub fn model(&self) -> &MjModel {
+        &self.loaded.model
+    }
+
+    /// The simulation state (read-only).
+    pub fn data(&self) -> &MjData<Arc<MjModel>> {
+        &self.data
+    }
+
+    /// `qpos`, writable (call [`MjPhysics::forward`] after changing it outside a reset).
+    pub fn qpos_mut(&mut self) -> &mut [f64] {
+        self.data.qpos_mut()
+    }
+
+    /// `mj_forward`: recomputes every derived quantity from the state (dm_control's
+    /// `after_reset`, with actuation off, which equals it while `ctrl` is zero as after a
+    /// reset).
+    pub fn forward(&mut self) {
+        self.data.forward();
+    }
+
+    /// dm_control's `physics.step(nstep)` with the current controls: `mj_step2`, then
+    /// `nstep - 1` full `mj_step`s, then `mj_step1`.
+    pub fn legacy_steps(&mut self, nstep: usize) {
+        for _ in 0..nstep {
+            self.data.step2();
+            self.data.step1();
+        }
+    }
+
+    /// Sets the simulated time (cheetah's reset zeroes it after settling).
+    pub fn set_time(&mut self, time: f64) {
+        // SAFETY: writing a plain f64 field of mjData.
+        unsafe { self.data.ffi_mut().time = time };
+    }
+
+    /// dm_control's `randomizers.randomize_limited_and_rotational_joints`: limited hinges
+    /// and slides uniform in their range, unlimited hinges uniform in [-π, π], unlimited free
+    /// joints' quaternions uniform in [0, 1)^4 normalised and unlimited balls' normal
+    /// normalised, drawing from `rng` joint by joint in model order. Limited balls are not
+    /// in any domain here and are refused.
+    pub fn randomize_limited_and_rotational_joints(&mut self, rng: &mut RandomState) {
+        let model = self.loaded.model.clone();
+        let (types, limited, ranges, adrs) = (
+            model.jnt_type(),
+            model.jnt_limited(),
+            model.jnt_range(),
+            model.jnt_qposadr(),
+        );
+        let qpos = self.data.qpos_mut();
+        for j in 0..types.len() {
+            let adr = adrs[j] as usize;
+            let [lo, hi] = ranges[j];
+            match (types[j], limited[j]) {
+                (mjtJoint::mjJNT_HINGE | mjtJoint::mjJNT_SLIDE, true) => {
+                    qpos[adr] = rng.uniform(lo, hi)
+                }
+                (mjtJoint::mjJNT_HINGE, false) => {
+                    qpos[adr] = rng.uniform(-std::f64::consts::PI, std::f64::consts::PI)
+                }
+                (mjtJoint::mjJNT_BALL, false) => {
+                    let q = [0; 4].map(|_| rng.standard_normal());
+                    write_normalized(&mut qpos[adr..adr + 4], q);
+                }
+                (mjtJoint::mjJNT_FREE, false) => {
+                    let q = [0; 4].map(|_| rng.random_sample());
+                    write_normalized(&mut qpos[adr + 3..adr + 7], q);
+                }
+                (mjtJoint::mjJNT_BALL, true) => {
+                    unimplemented!("limited ball joints are in no supported domain")
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Body `b`'s frame origin (`xpos`).
+    pub fn xpos(&self, b: usize) -> [f64; 3] {
+        self.data.xpos()[b]
+    }
+
+    /// Body `b`'s orientation (`xmat`, row-major).
+    pub fn xmat(&self, b: usize) -> [f64; 9] {
+        self.data.xmat()[b]
+    }
+
+    /// Body `b`'s centre of mass (`xipos`).
+    pub fn xipos(&self, b: usize) -> [f64; 3] {
+        self.data.xipos()[b]
+    }
+
+    /// `sensordata`.
+    pub fn sensordata(&self) -> &[f64] {
+        self.data.sensordata()
+    }
+
+    fn camera_spec(&self) -> CameraSpec {
+        let pos = self.data.cam_xpos()[self.camera];
+        let m = self.data.cam_xmat()[self.camera];
+        // MuJoCo cameras look along their −z axis with +y up; xmat's columns are the axes.
+        CameraSpec {
+            position: pos,
+            forward: [-m[2], -m[5], -m[8]],
+            up: [m[1], m[4], m[7]],
+            near: 0.01 * self.loaded.extent,
+        }
+    }
+
+    fn light_spec(&self) -> LightSpec {
+        let model = &self.loaded.model;
+        match model.light_type().first() {
+            Some(mjtLightType::mjLIGHT_DIRECTIONAL) | None => LightSpec::Directional,
+            Some(_) => LightSpec::Spot(self.data.light_xpos()[0]),
+        }
+    }
+}
+
+fn write_normalized(out: &mut [f64], q: [f64; 4]) {
+    let n = q.iter().map(|v| v * v).sum::<f64>().sqrt();
+    for (o, v) in out.iter_mut().zip(q) {
+        *o = v / n;
+    }
+}
+
+impl Physics for MjPhysics {
+    fn timestep(&self) -> f64 {
+        self.loaded.model.ffi().opt.timestep
+    }
+    fn num_actuators(&self) -> usize {
+        self.loaded.model.ffi().nu as usize
+    }
+    fn qpos(&self) -> &[f64] {
+        self.data.qpos()
+    }
+    fn qvel(&self) -> &[f64] {
+        self.data.qvel()
+    }
+    fn set_state(&mut self, qpos: &[f64], qvel: &[f64]) -> Result<(), StateLengthError> {
+        for (which, have, got) in [
+            ("qpos", self.data.qpos().len(), qpos.len()),
+            ("qvel", self.data.qvel().len(), qvel.len()),
+        ] {
+            if have != got {
+                return Err(StateLengthError {
+                    which,
+                    expected: have,
+                    got,
+                });
+            }
+        }
+        self.data.qpos_mut().copy_from_slice(qpos);
+        self.data.qvel_mut().copy_from_slice(qvel);
+        self.data.forward();
+        Ok(())
+    }
+    fn time(&self) -> f64 {
+        self.data.ffi().time
+    }
+    /// dm_control's `Physics.reset`: `mj_resetData`, then `mj_forward` (with zero controls,
+    /// so equal to its actuation-disabled forward). The task then draws the initial state and
+    /// calls [`MjPhysics::forward`] (`reset_context`'s `after_reset`). The first forward
+    /// matters to tasks that step during their reset (cheetah): their first `mj_step2` reads
+    /// the rest pose's derived quantities.
+    fn reset(&mut self) {
+        self.data.reset();
+        self.data.forward();
+    }
+    fn step(&mut self, ctrl: &[f64]) {
+        self.data.ctrl_mut().copy_from_slice(ctrl);
+        self.legacy_steps(1);
+    }
+}
+
+impl Scene for MjPhysics {
+    fn domain(&self) -> &'static str {
+        self.domain
+    }
+
+    fn setup(&self) -> SceneSetup {
+        SceneSetup {
+            domain: self.domain,
+            camera: self.camera_spec(),
+            floor: self.loaded.floor,
+            light: self.light_spec(),
+        }
+    }
+
+    fn static_primitives(&self, _out: &mut Vec<Primitive>) {}
+
+    /// Every visible geom at its current pose, sorted back to front along the camera's view
+    /// (painter's order). Capsules and spheres are exact; a cylinder is drawn as the capsule
+    /// of its radius and half-length, an ellipsoid as the sphere of its mean radius, a box as
+    /// its faces turned towards the camera; meshes and height fields are not drawn.
+    fn dynamic_primitives(&self, out: &mut Vec<Primitive>) {
+        let start = out.len();
+        let (xpos, xmat) = (self.data.geom_xpos(), self.data.geom_xmat());
+        let cam = self.camera_spec();
+        for g in &self.loaded.geoms {
+            let (p, m, s) = (xpos[g.id], xmat[g.id], g.size);
+            let axis = |k: usize| [m[k], m[3 + k], m[6 + k]];
+            let material = g.material;
+            match g.kind {
+                MjtGeomBase::mjGEOM_SPHERE | MjtGeomBase::mjGEOM_ELLIPSOID => {
+                    let radius = if g.kind == MjtGeomBase::mjGEOM_SPHERE {
+                        s[0]
+                    } else {
+                        (s[0] + s[1] + s[2]) / 3.0
+                    };
+                    out.push(Primitive::Sphere {
+                        center: p,
+                        radius,
+                        material,
+                    });
+                }
+                MjtGeomBase::mjGEOM_CAPSULE | MjtGeomBase::mjGEOM_CYLINDER => {
+                    let z = axis(2);
+                    out.push(Primitive::Capsule {
+                        a: add_scaled(p, z, -s[1]),
+                        b: add_scaled(p, z, s[1]),
+                        radius: s[0],
+                        material,
+                    });
+                }
+                MjtGeomBase::mjGEOM_BOX => {
+                    for k in 0..3 {
+                        let n = axis(k);
+                        for sign in [-1.0, 1.0] {
+                            let c = add_scaled(p, n, sign * s[k]);
+                            let to_cam = sub(cam.position, c);
+                            if dot(to_cam, n) * sign <= 0.0 {
+                                continue;
+                            }
+                            let (u, v) = (axis((k + 1) % 3), axis((k + 2) % 3));
+                            let (su, sv) = (s[(k + 1) % 3], s[(k + 2) % 3]);
+                            let corner =
+                                |a: f64, b: f64| add_scaled(add_scaled(c, u, a * su), v, b * sv);
+                            out.push(Primitive::Quad {
+                                corners: [
+                                    corner(-1.0, -1.0),
+                                    corner(1.0, -1.0),
+                                    corner(1.0, 1.0),
+                                    corner(-1.0, 1.0),
+                                ],
+                                material,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let forward = cam.forward;
+        let depth = |prim: &Primitive| dot(sub(centroid(prim), cam.position), forward);
+        out[start..].sort_unstable_by(|a, b| depth(b).total_cmp(&depth(a)));
+    }
+
+    fn tracking(&self) -> Option<Tracking> {
+        Some(Tracking {
+            camera: self.camera_spec(),
+            light: self.light_spec(),
+        })
+    }
+}
+
+fn add_scaled(a: [f64; 3], d: [f64; 3], s: f64) -> [f64; 3] {
+    [a[0] + s * d[0], a[1] + s * d[1], a[2] + s * d[2]]
+}
+
+fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn centroid(p: &Primitive) -> [f64; 3] {
+    match *p {
+        Primitive::Capsule { a, b, .. } => [0, 1, 2].map(|k| 0.5 * (a[k] + b[k])),
+        Primitive::Sphere { center, .. }
+        | Primitive::Disc { center, .. }
+        | Primitive::Box { center, .. } => center,
+        Primitive::Quad { corners, .. } => {
+            [0, 1, 2].map(|k| 0.25 * corners.iter().map(|c| c[k]).sum::<f64>())
+        }
+    }
+}
