@@ -26,4 +26,9 @@ MUJOCO_TASKS = [
     "cheetah-run",
     "hopper-stand",
     "hopper-hop",
+    "humanoid-stand",
+    "humanoid-walk",
+    "humanoid-run",
+    "quadruped-walk",
+    "quadruped-run",
 ]

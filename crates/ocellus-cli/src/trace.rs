@@ -5,6 +5,9 @@
 //! with the seed (the same draws as dm_control's `RandomState(seed)`), optionally overrides
 //! the state and target, applies each action for one control step, and prints
 //! `{"task", "initial": {qpos, qvel, observation}, "steps": [{qpos, qvel, reward, observation}]}`.
+//! With `"frames": {"size": N, "at": [k, ..]}` it also renders N × N frames of the states after
+//! steps k (0 = the initial state) and adds `"frames": [{"step", "pixels"}]`, pixels as the hex
+//! of the CHW `u8` frame (used by `scripts/compare_frames.py`).
 
 use std::io::Read;
 
@@ -21,6 +24,30 @@ struct Request {
     qvel: Option<Vec<f64>>,
     target: Option<[f64; 2]>,
     actions: Vec<Vec<f32>>,
+    frames: Option<FramesRequest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FramesRequest {
+    size: usize,
+    at: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct Frame {
+    step: usize,
+    pixels: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[derive(Serialize)]
@@ -37,6 +64,8 @@ struct Response {
     task: String,
     initial: State,
     steps: Vec<State>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    frames: Vec<Frame>,
 }
 
 pub fn run() -> Result<()> {
@@ -45,7 +74,13 @@ pub fn run() -> Result<()> {
         .read_to_string(&mut input)
         .context("reading the request from stdin")?;
     let request: Request = serde_json::from_str(&input).context("parsing the trace request")?;
-    let mut env = EnvBuilder::new(&request.task).without_pixels().build()?;
+    let builder = EnvBuilder::new(&request.task);
+    let mut env = match &request.frames {
+        Some(f) => builder.size(f.size, f.size).build()?,
+        None => builder.without_pixels().build()?,
+    };
+    let wanted = |t: usize| request.frames.as_ref().is_some_and(|f| f.at.contains(&t));
+    let mut frames = Vec::new();
     env.reset(Some(request.seed));
     let (qpos0, qvel0) = env.physics_state();
     let qpos = request.qpos.unwrap_or(qpos0);
@@ -66,6 +101,12 @@ pub fn run() -> Result<()> {
         }
     };
     let initial = snapshot(&mut env, None);
+    if wanted(0) {
+        frames.push(Frame {
+            step: 0,
+            pixels: hex(env.observe().pixels),
+        });
+    }
     let mut steps = Vec::with_capacity(request.actions.len());
     for (t, action) in request.actions.iter().enumerate() {
         let reward = env
@@ -73,11 +114,18 @@ pub fn run() -> Result<()> {
             .with_context(|| format!("step {t}"))?
             .reward;
         steps.push(snapshot(&mut env, Some(reward)));
+        if wanted(t + 1) {
+            frames.push(Frame {
+                step: t + 1,
+                pixels: hex(env.observe().pixels),
+            });
+        }
     }
     let response = Response {
         task: request.task,
         initial,
         steps,
+        frames,
     };
     println!("{}", serde_json::to_string(&response)?);
     Ok(())

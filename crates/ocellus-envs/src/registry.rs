@@ -10,8 +10,9 @@ use crate::EnvError;
 
 use std::sync::RwLock;
 
-/// Builds the unwrapped environment of a task registered at run time.
-pub type TaskFactory = fn(&EnvOptions) -> Result<Box<dyn Environment>, EnvError>;
+/// Builds the unwrapped environment of a task registered at run time, given the task's name
+/// (one factory may serve several tasks).
+pub type TaskFactory = fn(&str, &EnvOptions) -> Result<Box<dyn Environment>, EnvError>;
 
 /// Tasks registered at run time by crates this one cannot depend on (e.g. `ocellus-mujoco`),
 /// after the built-in [`TASKS`].
@@ -24,10 +25,10 @@ static REGISTERED: RwLock<Vec<(TaskInfo, TaskFactory)>> = RwLock::new(Vec::new()
 /// ```
 /// use ocellus_envs::{make, register, tasks, EnvOptions, TaskInfo};
 /// let info = TaskInfo { name: "cartpole-alias", ..ocellus_envs::task_info("cartpole-swingup").unwrap() };
-/// register(info, |o| make("cartpole-swingup", o)).unwrap();
+/// register(info, |_, o| make("cartpole-swingup", o)).unwrap();
 /// assert!(tasks().iter().any(|t| t.name == "cartpole-alias"));
 /// assert!(make("cartpole-alias", &EnvOptions::default()).is_ok());
-/// assert!(register(TaskInfo { name: "cartpole-swingup", ..info }, |o| make("cartpole-swingup", o)).is_err());
+/// assert!(register(TaskInfo { name: "cartpole-swingup", ..info }, |_, o| make("cartpole-swingup", o)).is_err());
 /// ```
 pub fn register(info: TaskInfo, factory: TaskFactory) -> Result<(), EnvError> {
     if TASKS.iter().any(|t| t.name == info.name) {
@@ -294,7 +295,7 @@ pub fn make(name: &str, options: &EnvOptions) -> Result<Box<dyn Environment>, En
         "finger-turn_easy" => boxed(FingerTask::TURN_EASY, o),
         "finger-turn_hard" => boxed(FingerTask::TURN_HARD, o),
         _ => match registered(name) {
-            Some((_, factory)) => factory(o),
+            Some((_, factory)) => factory(name, o),
             None => Err(unknown(name)),
         },
     }

@@ -32,8 +32,11 @@
 mod physics;
 pub mod tasks;
 
-pub use physics::{models_dir, MjPhysics, Named};
-pub use tasks::{cheetah::CheetahRun, hopper::HopperTask, walker::WalkerTask};
+pub use physics::{models_dir, MjPhysics, ModelSource, Named, XmlEdit};
+pub use tasks::{
+    cheetah::CheetahRun, hopper::HopperTask, humanoid::HumanoidTask, quadruped::QuadrupedMove,
+    walker::WalkerTask,
+};
 
 use ocellus_envs::{ControlEnv, EnvError, EnvOptions, Environment, Task, TaskInfo};
 
@@ -81,6 +84,41 @@ pub const TASKS: &[TaskInfo] = &[
         15,
         "hop forward at 2 m/s or faster, standing",
     ),
+    info(
+        "humanoid-stand",
+        "humanoid",
+        21,
+        67,
+        "stand the 3-D humanoid up, head high, still",
+    ),
+    info(
+        "humanoid-walk",
+        "humanoid",
+        21,
+        67,
+        "walk the humanoid at 1 m/s or faster, upright",
+    ),
+    info(
+        "humanoid-run",
+        "humanoid",
+        21,
+        67,
+        "run the humanoid at 10 m/s or faster, upright",
+    ),
+    info(
+        "quadruped-walk",
+        "quadruped",
+        12,
+        78,
+        "walk the four-legged body forward at 0.5 m/s or faster, upright",
+    ),
+    info(
+        "quadruped-run",
+        "quadruped",
+        12,
+        78,
+        "run the four-legged body forward at 5 m/s or faster, upright",
+    ),
 ];
 
 const fn info(
@@ -113,6 +151,11 @@ pub fn make(name: &str, options: &EnvOptions) -> Result<Box<dyn Environment>, En
         "cheetah-run" => boxed(CheetahRun, options),
         "hopper-stand" => boxed(HopperTask::Stand, options),
         "hopper-hop" => boxed(HopperTask::Hop, options),
+        "humanoid-stand" => boxed(HumanoidTask::STAND, options),
+        "humanoid-walk" => boxed(HumanoidTask::WALK, options),
+        "humanoid-run" => boxed(HumanoidTask::RUN, options),
+        "quadruped-walk" => boxed(QuadrupedMove::WALK, options),
+        "quadruped-run" => boxed(QuadrupedMove::RUN, options),
         _ => Err(EnvError::UnknownTask {
             name: name.to_string(),
             known: TASKS.iter().map(|t| t.name).collect::<Vec<_>>().join(", "),
@@ -123,20 +166,7 @@ pub fn make(name: &str, options: &EnvOptions) -> Result<Box<dyn Environment>, En
 /// Adds [`TASKS`] to `ocellus-envs`' registry (idempotent). Building one still fails with a
 /// clear error if libmujoco's models are not installed (see [`models_dir`]).
 pub fn register() {
-    macro_rules! entry {
-        ($name:literal) => {
-            (|o: &EnvOptions| make($name, o)) as ocellus_envs::TaskFactory
-        };
-    }
-    let factories = [
-        entry!("walker-stand"),
-        entry!("walker-walk"),
-        entry!("walker-run"),
-        entry!("cheetah-run"),
-        entry!("hopper-stand"),
-        entry!("hopper-hop"),
-    ];
-    for (info, factory) in TASKS.iter().zip(factories) {
-        ocellus_envs::register(*info, factory).expect("MuJoCo task names are not built in");
+    for info in TASKS {
+        ocellus_envs::register(*info, make).expect("MuJoCo task names are not built in");
     }
 }

@@ -54,14 +54,74 @@ struct Loaded {
     extent: f64,
 }
 
-/// Models loaded in this process, by XML file: a pool of environments loads each once.
+/// Rewrites a model's XML text, or says why it cannot.
+pub type XmlEdit = fn(&str) -> Result<String, String>;
+
+/// Which model a task runs: one of dm_control's suite XML files, optionally edited the way
+/// the task's Python module edits it before compiling (quadruped's `make_model`).
+#[derive(Clone, Copy, Debug, Eq)]
+pub struct ModelSource {
+    /// The domain, e.g. `"quadruped"`: the XML file's stem and the scene's name.
+    pub domain: &'static str,
+    /// Distinguishes edited variants in the per-process cache, e.g. `"quadruped-walk"`.
+    pub key: &'static str,
+    /// Rewrites the XML text (its `<include>`s already inlined); `None` loads the file as is.
+    pub edit: Option<XmlEdit>,
+}
+
+impl ModelSource {
+    /// `suite/<domain>.xml` unedited.
+    pub const fn file(domain: &'static str) -> ModelSource {
+        ModelSource {
+            domain,
+            key: domain,
+            edit: None,
+        }
+    }
+}
+
+impl PartialEq for ModelSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+/// Models loaded in this process, by [`ModelSource::key`]: a pool loads each once.
 static LOADED: Mutex<Vec<(&'static str, Arc<Loaded>)>> = Mutex::new(Vec::new());
 
-fn load(domain: &'static str) -> Result<Arc<Loaded>, String> {
+/// `text` with each `<include file="F"/>` replaced by the body of F's `<mujoco>` element
+/// (F relative to `dir`), so that an edited model compiles from a string.
+fn inline_includes(text: &str, dir: &std::path::Path) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<include file=\"") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + "<include file=\"".len()..];
+        let end = after.find('"').ok_or("unterminated <include>")?;
+        let close = after.find("/>").ok_or("unterminated <include>")?;
+        let path = dir.join(&after[..end]);
+        let included = std::fs::read_to_string(&path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let body_start = included
+            .find("<mujoco>")
+            .map(|i| i + "<mujoco>".len())
+            .ok_or_else(|| format!("{} has no <mujoco> element", path.display()))?;
+        let body_end = included
+            .rfind("</mujoco>")
+            .ok_or_else(|| format!("{} has no </mujoco>", path.display()))?;
+        out.push_str(&included[body_start..body_end]);
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn load(source: ModelSource) -> Result<Arc<Loaded>, String> {
     let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, l)) = loaded.iter().find(|(d, _)| *d == domain) {
+    if let Some((_, l)) = loaded.iter().find(|(k, _)| *k == source.key) {
         return Ok(l.clone());
     }
+    let domain = source.domain;
     let path = models_dir().join(format!("{domain}.xml"));
     if !path.is_file() {
         return Err(format!(
@@ -71,10 +131,20 @@ fn load(domain: &'static str) -> Result<Arc<Loaded>, String> {
             path.display()
         ));
     }
-    let model = MjModel::from_xml(&path)
-        .map_err(|e| format!("MuJoCo could not load {}: {e}", path.display()))?;
+    let model = match source.edit {
+        None => MjModel::from_xml(&path),
+        Some(edit) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            let edited = edit(&inline_includes(&text, dir)?)
+                .map_err(|e| format!("editing {}: {e}", path.display()))?;
+            MjModel::from_xml_string(&edited)
+        }
+    }
+    .map_err(|e| format!("MuJoCo could not load {}: {e}", path.display()))?;
     let l = Arc::new(describe(model)?);
-    loaded.push((domain, l.clone()));
+    loaded.push((source.key, l.clone()));
     Ok(l)
 }
 
@@ -170,10 +240,11 @@ impl std::fmt::Debug for MjPhysics {
 }
 
 impl MjPhysics {
-    /// Loads `suite/<domain>.xml` (once per process), drawn from camera `camera`, and resolves
-    /// `named` for [`MjPhysics::named`]. The state is the model's rest pose, forwarded.
-    pub fn load(domain: &'static str, camera: usize, named: &[Named]) -> Result<Self, String> {
-        let loaded = load(domain)?;
+    /// Loads `source` (once per process), drawn from camera `camera`, and resolves `named`
+    /// for [`MjPhysics::named`]. The state is the model's rest pose, forwarded.
+    pub fn load(source: ModelSource, camera: usize, named: &[Named]) -> Result<Self, String> {
+        let domain = source.domain;
+        let loaded = load(source)?;
         let model = &loaded.model;
         if camera >= model.ffi().ncam as usize {
             return Err(format!("{domain}.xml has no camera {camera}"));

@@ -101,18 +101,49 @@ impl FloorShader {
             && (p[1] - self.center[1]).abs() <= self.half[1]
     }
 
-    /// Texture colour at floor point `p`.
-    fn texture(&self, p: V3) -> Rgb {
-        // Checks anchored at the (−size_x, +size_y) corner, which is dark (§8.4).
-        let u = p[0] - self.center[0] + self.half[0];
-        let v = self.half[1] - (p[1] - self.center[1]);
-        let parity = (u.floor() + v.floor()).rem_euclid(2.0);
-        let mark = u.rem_euclid(TILE_M) < MARK_M || v.rem_euclid(TILE_M) < MARK_M;
-        if mark || parity >= 1.0 {
+    /// Texture coordinates of floor point `p`: metres from the (−size_x, +size_y) corner,
+    /// where the checks are anchored with a dark one (§8.4); both >= 0 on the floor.
+    fn uv(&self, p: V3) -> [f64; 2] {
+        [
+            (p[0] - self.center[0] + self.half[0]).max(0.0),
+            (self.half[1] - (p[1] - self.center[1])).max(0.0),
+        ]
+    }
+
+    /// Texture colour at texture coordinates `uv` (>= 0).
+    fn texel(&self, [u, v]: [f64; 2]) -> Rgb {
+        // Truncation is floor for u, v >= 0, and much cheaper than libm's floor and fmod on
+        // baseline x86-64 (this runs per sub-sample per frame for moving cameras).
+        let (iu, iv) = (u as u64, v as u64);
+        let parity = (iu + iv) & 1;
+        // The offset into the 2 m tile (2 checks of 1 m) is exact: Sterbenz's lemma.
+        let in_tile = |t: f64, i: u64| t - (i & !1) as f64;
+        let mark = in_tile(u, iu) < MARK_M || in_tile(v, iv) < MARK_M;
+        if mark || parity == 1 {
             self.colors[1]
         } else {
             self.colors[0]
         }
+    }
+
+    /// Texture colour at floor point `p`.
+    fn texture(&self, p: V3) -> Rgb {
+        self.texel(self.uv(p))
+    }
+
+    /// The texture colour of a pixel whose corners land at `corners` (texture coordinates, all
+    /// on the floor) if the whole pixel is one colour: the corners in one 1 m check (which is
+    /// convex, so the pixel's quadrilateral is inside it) and clear of the edge marks.
+    fn uniform_texture(&self, corners: &[[f64; 2]; 4]) -> Option<Rgb> {
+        let cell = |uv: [f64; 2]| (uv[0] as u64, uv[1] as u64);
+        let first = cell(corners[0]);
+        if corners[1..].iter().any(|&c| cell(c) != first) {
+            return None;
+        }
+        // A check with an even index starts with the mark line.
+        let clear =
+            |k: usize, i: u64| i & 1 == 1 || corners.iter().all(|c| c[k] - i as f64 >= MARK_M);
+        (clear(0, first.0) && clear(1, first.1)).then(|| self.texel(corners[0]))
     }
 
     /// Colour of the floor at world point `p` seen from `eye`.
@@ -211,11 +242,67 @@ fn sample(floor: &FloorShader, eye: V3, d: V3, sky: [f64; 3]) -> [f64; 3] {
     [k * sky[0], k * sky[1], k * sky[2]]
 }
 
+/// Reusable buffers of [`draw_floor`], kept by the renderer so frames do not allocate.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FloorScratch {
+    /// The camera orientation and image size `slopes` was computed for.
+    key: Option<([f64; 9], f64, usize, usize)>,
+    /// Per pixel corner, row-major over (width + 1) × (height + 1): the ray direction's
+    /// (x, y) over its z where the ray points down (it meets the floor's plane at
+    /// `eye + (floor_height - eye_z) · (sx, sy, 1)`), NaN where it does not. Depends only on
+    /// the camera's orientation, which a tracking camera keeps.
+    slopes: Vec<[f64; 2]>,
+    /// Texture coordinates (u, v) where each corner's ray meets the finite floor, or NaN.
+    corners: Vec<[f64; 2]>,
+    /// (diffuse factor, specular term) of the floor plane every [`LIGHT_STEP`] corners in
+    /// each direction, NaN above the horizon.
+    light: Vec<[f64; 2]>,
+}
+
+impl FloorScratch {
+    /// Recomputes the corner slopes when the camera turned or the image size changed.
+    fn prepare(&mut self, cam: &Camera, width: usize, height: usize) {
+        let (r, u, f) = (cam.right, cam.up, cam.forward);
+        let key = (
+            [r[0], r[1], r[2], u[0], u[1], u[2], f[0], f[1], f[2]],
+            cam.focal,
+            width,
+            height,
+        );
+        if self.key == Some(key) {
+            return;
+        }
+        self.key = Some(key);
+        self.slopes.clear();
+        for j in 0..=height {
+            for i in 0..=width {
+                let d = cam.ray(i as f64, j as f64);
+                self.slopes.push(if d[2] < 0.0 {
+                    [d[0] / d[2], d[1] / d[2]]
+                } else {
+                    [f64::NAN; 2]
+                });
+            }
+        }
+    }
+}
+
+/// Spacing in pixels of the grid the floor's lighting is evaluated on per frame and
+/// interpolated from: the lighting is smooth (the sharpest term, the specular lobe with
+/// exponent 64, spans about 13 px at 84 px and 45°).
+const LIGHT_STEP: usize = 4;
+
 /// Draws the floor of `setup` seen by `cam` under `light` over `out`, which holds the baked
-/// skybox: once per frame for a moving camera. Each pixel whose centre ray meets the floor is
-/// lit once at that point; its colour is the mean of 2 × 2 sub-samples, each the floor's
-/// texture under that light or, where a sub-sample misses the floor, the skybox pixel
-/// (anti-aliased checks and floor edges at a quarter of [`bake`]'s cost).
+/// skybox: once per frame for a moving camera.
+///
+/// The rays through the pixel corners are intersected with the floor once. A pixel whose four
+/// corners land in the same check, clear of the edge marks, takes that check's colour; any
+/// other pixel (check boundaries, marks, the floor's edge) is the mean of 2 × 2 sub-samples,
+/// each the floor's texture or, where a sub-sample misses the floor, the skybox pixel. The
+/// lighting is evaluated every [`LIGHT_STEP`] pixels and interpolated bilinearly. Same look as
+/// [`bake`]'s floor (which is lit per sample and 3 × 3 super-sampled) at a fraction of the
+/// cost.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_floor(
     setup: &SceneSetup,
     light: LightSpec,
@@ -224,49 +311,123 @@ pub(crate) fn draw_floor(
     out: &mut [u8],
     width: usize,
     height: usize,
+    scratch: &mut FloorScratch,
 ) {
     let floor = FloorShader::new(setup, light, cam, palette);
     let eye = cam.pos;
     if eye[2] <= floor.height {
         return;
     }
-    let plane = width * height;
     let dz = floor.height - eye[2];
-    for y in 0..height {
-        // Rows wholly above the horizon see no floor.
-        let top = cam.ray(0.0, y as f64)[2].min(cam.ray(width as f64, y as f64)[2]);
-        let bottom = cam.ray(0.0, y as f64 + 1.0)[2].min(cam.ray(width as f64, y as f64 + 1.0)[2]);
-        if top >= 0.0 && bottom >= 0.0 {
-            continue;
+    // Where the ray through pixel coordinates (px, py) meets the floor's plane.
+    let plane_hit = |px: f64, py: f64| {
+        let d = cam.ray(px, py);
+        (d[2] < 0.0).then(|| camera::add(eye, camera::scale(d, dz / d[2])))
+    };
+    let (cw, ch) = (width + 1, height + 1);
+    scratch.prepare(cam, width, height);
+    scratch.corners.clear();
+    let mut any = false;
+    for &[sx, sy] in &scratch.slopes {
+        // NaN slopes (rays above the horizon) give NaN points, which `contains` rejects.
+        let p = [eye[0] + dz * sx, eye[1] + dz * sy, floor.height];
+        scratch.corners.push(if floor.contains(p) {
+            any = true;
+            floor.uv(p)
+        } else {
+            [f64::NAN; 2]
+        });
+    }
+    debug_assert_eq!(scratch.corners.len(), cw * ch);
+    if !any {
+        return;
+    }
+    let (lw, lh) = (
+        width.div_ceil(LIGHT_STEP) + 1,
+        height.div_ceil(LIGHT_STEP) + 1,
+    );
+    scratch.light.clear();
+    for j in 0..lh {
+        for i in 0..lw {
+            let (gx, gy) = (i * LIGHT_STEP, j * LIGHT_STEP);
+            // Grid points past the image's last corner (sizes not a multiple of the step).
+            let hit = if gx <= width && gy <= height {
+                let [sx, sy] = scratch.slopes[gy * cw + gx];
+                Some([eye[0] + dz * sx, eye[1] + dz * sy, floor.height]).filter(|_| !sx.is_nan())
+            } else {
+                plane_hit(gx as f64, gy as f64)
+            };
+            let lit = hit.map_or([f64::NAN; 2], |p| {
+                let (d, s) = floor.light(p, eye);
+                [d, s]
+            });
+            scratch.light.push(lit);
         }
+    }
+    let plane = width * height;
+    let step = LIGHT_STEP as f64;
+    for y in 0..height {
         for x in 0..width {
-            let hit = |px: f64, py: f64| {
-                let d = cam.ray(px, py);
-                if d[2] >= 0.0 {
-                    return None;
-                }
-                let p = camera::add(eye, camera::scale(d, dz / d[2]));
-                floor.contains(p).then_some(p)
-            };
-            let (fx, fy) = (x as f64, y as f64);
-            let Some(centre) = hit(fx + 0.5, fy + 0.5).or_else(|| hit(fx + 0.25, fy + 0.75)) else {
+            let c = [
+                scratch.corners[y * cw + x],
+                scratch.corners[y * cw + x + 1],
+                scratch.corners[(y + 1) * cw + x],
+                scratch.corners[(y + 1) * cw + x + 1],
+            ];
+            let hits = c.iter().filter(|uv| !uv[0].is_nan()).count();
+            if hits == 0 {
                 continue;
+            }
+            // Lighting at the pixel centre: bilinear from the grid, or evaluated there when a
+            // grid point is above the horizon.
+            let (gx, gy) = ((x as f64 + 0.5) / step, (y as f64 + 0.5) / step);
+            let (i0, j0) = (gx as usize, gy as usize);
+            let (fx, fy) = (gx - i0 as f64, gy - j0 as f64);
+            let at = |i: usize, j: usize| scratch.light[j * lw + i];
+            let grid = [
+                at(i0, j0),
+                at(i0 + 1, j0),
+                at(i0, j0 + 1),
+                at(i0 + 1, j0 + 1),
+            ];
+            let (diffuse, spec) = if grid.iter().all(|g| !g[0].is_nan()) {
+                let mix = |k: usize| {
+                    let top = grid[0][k] + fx * (grid[1][k] - grid[0][k]);
+                    let bottom = grid[2][k] + fx * (grid[3][k] - grid[2][k]);
+                    top + fy * (bottom - top)
+                };
+                (mix(0), mix(1))
+            } else {
+                match plane_hit(x as f64 + 0.5, y as f64 + 0.5)
+                    .or_else(|| plane_hit(x as f64 + 0.5, y as f64 + 1.0))
+                {
+                    Some(p) => floor.light(p, eye),
+                    None => continue,
+                }
             };
-            let (diffuse, spec) = floor.light(centre, eye);
+            let shade = |tex: Rgb, k: usize| 255.0 * (f64::from(tex[k]) * diffuse + spec).min(1.0);
             let i = y * width + x;
+            if hits == 4 {
+                if let Some(tex) = floor.uniform_texture(&c) {
+                    for k in 0..3 {
+                        out[k * plane + i] = (shade(tex, k) + 0.5).clamp(0.0, 255.0) as u8;
+                    }
+                    continue;
+                }
+            }
             let sky = [out[i], out[plane + i], out[2 * plane + i]].map(f64::from);
             let mut acc = [0.0f64; 3];
             for (sx, sy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
-                match hit(fx + sx, fy + sy) {
+                match plane_hit(x as f64 + sx, y as f64 + sy).filter(|p| floor.contains(*p)) {
                     Some(p) => {
                         let tex = floor.texture(p);
-                        for k in 0..3 {
-                            acc[k] += 255.0 * (f64::from(tex[k]) * diffuse + spec).min(1.0);
+                        for (k, a) in acc.iter_mut().enumerate() {
+                            *a += shade(tex, k);
                         }
                     }
                     None => {
-                        for k in 0..3 {
-                            acc[k] += sky[k];
+                        for (a, s) in acc.iter_mut().zip(sky) {
+                            *a += s;
                         }
                     }
                 }

@@ -159,6 +159,7 @@ pub struct Renderer {
     /// Whether the scene's camera follows the bodies ([`Scene::tracking`]): the background
     /// is then the skybox only and the floor is drawn per frame.
     tracking: bool,
+    floor_scratch: background::FloorScratch,
 }
 
 impl Renderer {
@@ -176,6 +177,7 @@ impl Renderer {
             background: Vec::new(),
             primitives: Vec::with_capacity(16),
             tracking: false,
+            floor_scratch: background::FloorScratch::default(),
         };
         renderer.reconfigure(scene, config);
         renderer
@@ -263,6 +265,7 @@ impl Renderer {
                 out,
                 self.config.width,
                 self.config.height,
+                &mut self.floor_scratch,
             );
         }
         let mut canvas = Canvas::new(out, self.config.width, self.config.height);

@@ -1218,8 +1218,10 @@ mod tests {
                             domain: "probe",
                             ..ocellus_envs::TASKS[0]
                         };
-                        ocellus_envs::register(info, |o| ocellus_envs::make("cartpole-swingup", o))
-                            .unwrap();
+                        ocellus_envs::register(info, |_, o| {
+                            ocellus_envs::make("cartpole-swingup", o)
+                        })
+                        .unwrap();
                         name.to_string()
                     });
                 builder = builder.set_all(&[format!("run.task={task}")]).unwrap();

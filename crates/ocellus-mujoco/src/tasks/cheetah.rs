@@ -4,7 +4,7 @@ use ocellus_core::RandomState;
 use ocellus_envs::tolerance::{tolerance, Sigmoid};
 use ocellus_envs::{EnvError, Task};
 
-use crate::physics::{MjPhysics, Named};
+use crate::physics::{MjPhysics, ModelSource, Named};
 use crate::tasks::load;
 
 /// Forward speed above which the reward is 1 (`_RUN_SPEED`, m/s).
@@ -20,7 +20,7 @@ impl Task for CheetahRun {
     type Physics = MjPhysics;
 
     fn new_physics(&self) -> Result<MjPhysics, EnvError> {
-        load(self.name(), "cheetah", 0, NAMED)
+        load(self.name(), ModelSource::file("cheetah"), 0, NAMED)
     }
     fn name(&self) -> &'static str {
         "cheetah-run"

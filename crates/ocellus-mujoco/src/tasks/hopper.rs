@@ -4,7 +4,7 @@ use ocellus_core::RandomState;
 use ocellus_envs::tolerance::{tolerance, Sigmoid};
 use ocellus_envs::{EnvError, Task};
 
-use crate::physics::{MjPhysics, Named};
+use crate::physics::{MjPhysics, ModelSource, Named};
 use crate::tasks::load;
 
 /// Minimal torso-over-foot height for the stand term (`_STAND_HEIGHT`, m).
@@ -37,7 +37,7 @@ impl Task for HopperTask {
     type Physics = MjPhysics;
 
     fn new_physics(&self) -> Result<MjPhysics, EnvError> {
-        load(self.name(), "hopper", 0, NAMED)
+        load(self.name(), ModelSource::file("hopper"), 0, NAMED)
     }
     fn name(&self) -> &'static str {
         match self {

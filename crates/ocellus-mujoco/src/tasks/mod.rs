@@ -2,20 +2,22 @@
 
 pub mod cheetah;
 pub mod hopper;
+pub mod humanoid;
+pub mod quadruped;
 pub mod walker;
 
 use ocellus_envs::EnvError;
 
-use crate::physics::{MjPhysics, Named};
+use crate::physics::{MjPhysics, ModelSource, Named};
 
-/// Loads `domain`'s model for `task`, naming the task in any error.
+/// Loads `source`'s model for `task`, naming the task in any error.
 fn load(
     task: &str,
-    domain: &'static str,
+    source: ModelSource,
     camera: usize,
     named: &[Named],
 ) -> Result<MjPhysics, EnvError> {
-    MjPhysics::load(domain, camera, named).map_err(|reason| EnvError::Simulator {
+    MjPhysics::load(source, camera, named).map_err(|reason| EnvError::Simulator {
         task: task.to_string(),
         reason,
     })

@@ -4,7 +4,7 @@ use ocellus_core::RandomState;
 use ocellus_envs::tolerance::{tolerance, Sigmoid};
 use ocellus_envs::{EnvError, Task};
 
-use crate::physics::{MjPhysics, Named};
+use crate::physics::{MjPhysics, ModelSource, Named};
 use crate::tasks::load;
 
 /// Minimal torso height above which the stand reward is 1 (`_STAND_HEIGHT`).
@@ -43,7 +43,7 @@ impl Task for WalkerTask {
     type Physics = MjPhysics;
 
     fn new_physics(&self) -> Result<MjPhysics, EnvError> {
-        load(self.name, "walker", 0, NAMED)
+        load(self.name, ModelSource::file("walker"), 0, NAMED)
     }
     fn name(&self) -> &'static str {
         self.name
