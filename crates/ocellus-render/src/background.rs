@@ -131,19 +131,13 @@ impl FloorShader {
         self.texel(self.uv(p))
     }
 
-    /// The texture colour of a pixel whose corners land at `corners` (texture coordinates, all
-    /// on the floor) if the whole pixel is one colour: the corners in one 1 m check (which is
-    /// convex, so the pixel's quadrilateral is inside it) and clear of the edge marks.
-    fn uniform_texture(&self, corners: &[[f64; 2]; 4]) -> Option<Rgb> {
-        let cell = |uv: [f64; 2]| (uv[0] as u64, uv[1] as u64);
-        let first = cell(corners[0]);
-        if corners[1..].iter().any(|&c| cell(c) != first) {
-            return None;
-        }
-        // A check with an even index starts with the mark line.
-        let clear =
-            |k: usize, i: u64| i & 1 == 1 || corners.iter().all(|c| c[k] - i as f64 >= MARK_M);
-        (clear(0, first.0) && clear(1, first.1)).then(|| self.texel(corners[0]))
+    /// Which of the two texture colours is at texture coordinates `uv` (>= 0): 0 for the
+    /// dark check, 1 for the light check or an edge mark (as [`FloorShader::texel`]).
+    fn texel_index(&self, [u, v]: [f64; 2]) -> u8 {
+        let (iu, iv) = (u as u64, v as u64);
+        let in_tile = |t: f64, i: u64| t - (i & !1) as f64;
+        let mark = in_tile(u, iu) < MARK_M || in_tile(v, iv) < MARK_M;
+        u8::from(mark || (iu + iv) & 1 == 1)
     }
 
     /// Colour of the floor at world point `p` seen from `eye`.
@@ -252,8 +246,13 @@ pub(crate) struct FloorScratch {
     /// `eye + (floor_height - eye_z) · (sx, sy, 1)`), NaN where it does not. Depends only on
     /// the camera's orientation, which a tracking camera keeps.
     slopes: Vec<[f64; 2]>,
-    /// Texture coordinates (u, v) where each corner's ray meets the finite floor, or NaN.
-    corners: Vec<[f64; 2]>,
+    /// The first corner row with a ray pointing down: rows above it never see the floor.
+    first_row: usize,
+    /// [`FloorShader::texel_index`] of the point where each corner's ray meets the finite
+    /// floor, or [`OFF_FLOOR`].
+    corners: Vec<u8>,
+    /// One image row's lighting, interpolated between two rows of `light`.
+    light_row: Vec<[f64; 2]>,
     /// (diffuse factor, specular term) of the floor plane every [`LIGHT_STEP`] corners in
     /// each direction, NaN above the horizon.
     light: Vec<[f64; 2]>,
@@ -274,10 +273,12 @@ impl FloorScratch {
         }
         self.key = Some(key);
         self.slopes.clear();
+        self.first_row = height + 1;
         for j in 0..=height {
             for i in 0..=width {
                 let d = cam.ray(i as f64, j as f64);
                 self.slopes.push(if d[2] < 0.0 {
+                    self.first_row = self.first_row.min(j);
                     [d[0] / d[2], d[1] / d[2]]
                 } else {
                     [f64::NAN; 2]
@@ -287,21 +288,26 @@ impl FloorScratch {
     }
 }
 
+/// The corner code of a ray that misses the floor.
+const OFF_FLOOR: u8 = 2;
+
 /// Spacing in pixels of the grid the floor's lighting is evaluated on per frame and
 /// interpolated from: the lighting is smooth (the sharpest term, the specular lobe with
-/// exponent 64, spans about 13 px at 84 px and 45°).
-const LIGHT_STEP: usize = 4;
+/// exponent 64, spans about 13 px at 84 px and 45°), and evaluating it is the dearest part
+/// of a floor pixel.
+const LIGHT_STEP: usize = 6;
 
 /// Draws the floor of `setup` seen by `cam` under `light` over `out`, which holds the baked
 /// skybox: once per frame for a moving camera.
 ///
-/// The rays through the pixel corners are intersected with the floor once. A pixel whose four
-/// corners land in the same check, clear of the edge marks, takes that check's colour; any
-/// other pixel (check boundaries, marks, the floor's edge) is the mean of 2 × 2 sub-samples,
-/// each the floor's texture or, where a sub-sample misses the floor, the skybox pixel. The
-/// lighting is evaluated every [`LIGHT_STEP`] pixels and interpolated bilinearly. Same look as
-/// [`bake`]'s floor (which is lit per sample and 3 × 3 super-sampled) at a fraction of the
-/// cost.
+/// The rays through the pixel corners are intersected with the floor once per frame (their
+/// directions once per camera orientation). Each pixel is the mean of its four corners: the
+/// texture colour where a corner lands on the floor, under the pixel's lighting, and the
+/// skybox pixel where it misses (the corners are the 2 × 2 sub-samples, shared with the
+/// neighbours: anti-aliased checks, marks and floor edges with one ray per pixel). The
+/// lighting is evaluated every [`LIGHT_STEP`] pixels and interpolated bilinearly. The look of
+/// [`bake`]'s floor (lit per sample, 3 × 3 sub-samples inside the pixel) at a fraction of the
+/// cost, a little softer.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_floor(
     setup: &SceneSetup,
@@ -327,15 +333,16 @@ pub(crate) fn draw_floor(
     let (cw, ch) = (width + 1, height + 1);
     scratch.prepare(cam, width, height);
     scratch.corners.clear();
+    scratch.corners.resize(scratch.first_row * cw, OFF_FLOOR);
     let mut any = false;
-    for &[sx, sy] in &scratch.slopes {
+    for &[sx, sy] in &scratch.slopes[scratch.first_row * cw..] {
         // NaN slopes (rays above the horizon) give NaN points, which `contains` rejects.
         let p = [eye[0] + dz * sx, eye[1] + dz * sy, floor.height];
         scratch.corners.push(if floor.contains(p) {
             any = true;
-            floor.uv(p)
+            floor.texel_index(floor.uv(p))
         } else {
-            [f64::NAN; 2]
+            OFF_FLOOR
         });
     }
     debug_assert_eq!(scratch.corners.len(), cw * ch);
@@ -366,37 +373,36 @@ pub(crate) fn draw_floor(
     }
     let plane = width * height;
     let step = LIGHT_STEP as f64;
-    for y in 0..height {
+    for y in scratch.first_row.saturating_sub(1)..height {
+        let row = &scratch.corners[y * cw..(y + 2) * cw];
+        if row.iter().all(|&c| c == OFF_FLOOR) {
+            continue;
+        }
+        // This row's lighting at the grid columns: linear between two grid rows, NaN where
+        // either is above the horizon.
+        let gy = (y as f64 + 0.5) / step;
+        let j0 = gy as usize;
+        let fy = gy - j0 as f64;
+        scratch.light_row.clear();
+        for i in 0..lw {
+            let (a, b) = (scratch.light[j0 * lw + i], scratch.light[(j0 + 1) * lw + i]);
+            scratch
+                .light_row
+                .push([a[0] + fy * (b[0] - a[0]), a[1] + fy * (b[1] - a[1])]);
+        }
         for x in 0..width {
-            let c = [
-                scratch.corners[y * cw + x],
-                scratch.corners[y * cw + x + 1],
-                scratch.corners[(y + 1) * cw + x],
-                scratch.corners[(y + 1) * cw + x + 1],
-            ];
-            let hits = c.iter().filter(|uv| !uv[0].is_nan()).count();
-            if hits == 0 {
+            let c = [row[x], row[x + 1], row[cw + x], row[cw + x + 1]];
+            if c.iter().all(|&k| k == OFF_FLOOR) {
                 continue;
             }
-            // Lighting at the pixel centre: bilinear from the grid, or evaluated there when a
-            // grid point is above the horizon.
-            let (gx, gy) = ((x as f64 + 0.5) / step, (y as f64 + 0.5) / step);
-            let (i0, j0) = (gx as usize, gy as usize);
-            let (fx, fy) = (gx - i0 as f64, gy - j0 as f64);
-            let at = |i: usize, j: usize| scratch.light[j * lw + i];
-            let grid = [
-                at(i0, j0),
-                at(i0 + 1, j0),
-                at(i0, j0 + 1),
-                at(i0 + 1, j0 + 1),
-            ];
-            let (diffuse, spec) = if grid.iter().all(|g| !g[0].is_nan()) {
-                let mix = |k: usize| {
-                    let top = grid[0][k] + fx * (grid[1][k] - grid[0][k]);
-                    let bottom = grid[2][k] + fx * (grid[3][k] - grid[2][k]);
-                    top + fy * (bottom - top)
-                };
-                (mix(0), mix(1))
+            // Lighting at the pixel centre: interpolated, or evaluated there when a grid
+            // point is above the horizon.
+            let gx = (x as f64 + 0.5) / step;
+            let i0 = gx as usize;
+            let fx = gx - i0 as f64;
+            let (l0, l1) = (scratch.light_row[i0], scratch.light_row[i0 + 1]);
+            let (diffuse, spec) = if !(l0[0].is_nan() || l1[0].is_nan()) {
+                (l0[0] + fx * (l1[0] - l0[0]), l0[1] + fx * (l1[1] - l0[1]))
             } else {
                 match plane_hit(x as f64 + 0.5, y as f64 + 0.5)
                     .or_else(|| plane_hit(x as f64 + 0.5, y as f64 + 1.0))
@@ -405,35 +411,25 @@ pub(crate) fn draw_floor(
                     None => continue,
                 }
             };
-            let shade = |tex: Rgb, k: usize| 255.0 * (f64::from(tex[k]) * diffuse + spec).min(1.0);
+            // The mean of the four corners' colours: each corner's texel under this pixel's
+            // lighting, or the skybox where the corner misses the floor.
             let i = y * width + x;
-            if hits == 4 {
-                if let Some(tex) = floor.uniform_texture(&c) {
-                    for k in 0..3 {
-                        out[k * plane + i] = (shade(tex, k) + 0.5).clamp(0.0, 255.0) as u8;
-                    }
-                    continue;
+            let (mut dark, mut light, mut off) = (0.0f64, 0.0f64, 0.0f64);
+            for k in c {
+                match k {
+                    0 => dark += 1.0,
+                    1 => light += 1.0,
+                    _ => off += 1.0,
                 }
             }
-            let sky = [out[i], out[plane + i], out[2 * plane + i]].map(f64::from);
-            let mut acc = [0.0f64; 3];
-            for (sx, sy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
-                match plane_hit(x as f64 + sx, y as f64 + sy).filter(|p| floor.contains(*p)) {
-                    Some(p) => {
-                        let tex = floor.texture(p);
-                        for (k, a) in acc.iter_mut().enumerate() {
-                            *a += shade(tex, k);
-                        }
-                    }
-                    None => {
-                        for (a, s) in acc.iter_mut().zip(sky) {
-                            *a += s;
-                        }
-                    }
+            let [d, l] = floor.colors;
+            for k in 0..3 {
+                let lit = |tex: Rgb| 255.0 * (f64::from(tex[k]) * diffuse + spec).min(1.0);
+                let mut sum = dark * lit(d) + light * lit(l);
+                if off > 0.0 {
+                    sum += off * f64::from(out[k * plane + i]);
                 }
-            }
-            for (k, a) in acc.iter().enumerate() {
-                out[k * plane + i] = (a * 0.25 + 0.5).clamp(0.0, 255.0) as u8;
+                out[k * plane + i] = (sum * 0.25 + 0.5) as u8;
             }
         }
     }
