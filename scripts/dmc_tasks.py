@@ -31,4 +31,5 @@ MUJOCO_TASKS = [
     "humanoid-run",
     "quadruped-walk",
     "quadruped-run",
+    "manipulator-bring_ball",
 ]

@@ -1,4 +1,5 @@
-//! The DeepMind Control Suite domains whose contact dynamics are MuJoCo's own: the physics is
+//! The DeepMind Control Suite domains whose contact dynamics are MuJoCo's own (walker,
+//! cheetah, hopper, humanoid, quadruped, manipulator): the physics is
 //! libmujoco 3.17.0 (through `mujoco-rs`), the models are dm_control 1.0.50's XML files read
 //! at run time, the task logic (resets, observations, rewards, episode rules) is ported from
 //! `dm_control/suite/*.py`, and frames come from the native rasteriser (`ocellus-render`),
@@ -24,9 +25,11 @@
 //! * `scripts/validate_dmc.py` compares resets, steps and rewards with dm_control itself.
 //!
 //! # Rendering
-//! Camera 0 (dm_control's default pixel camera) follows the centre of mass (`trackcom`):
-//! the skybox is baked once and the floor is drawn per frame. Geoms are drawn back to front;
-//! see [`MjPhysics`]'s `Scene` implementation for what each geom type becomes.
+//! The pixel camera is DrQ-v2's (camera 0; quadruped 2). Where it follows the centre of mass
+//! (`trackcom`: walker, cheetah, hopper, humanoid, quadruped) the skybox is baked once and the
+//! floor is drawn per frame; manipulator's fixed camera gets its whole background baked. Geoms
+//! are drawn back to front; see [`MjPhysics`]'s `Scene` implementation for what each geom
+//! type becomes.
 #![deny(missing_docs)]
 
 mod physics;
@@ -34,8 +37,8 @@ pub mod tasks;
 
 pub use physics::{models_dir, MjPhysics, ModelSource, Named, XmlEdit};
 pub use tasks::{
-    cheetah::CheetahRun, hopper::HopperTask, humanoid::HumanoidTask, quadruped::QuadrupedMove,
-    walker::WalkerTask,
+    cheetah::CheetahRun, hopper::HopperTask, humanoid::HumanoidTask,
+    manipulator::ManipulatorBringBall, quadruped::QuadrupedMove, walker::WalkerTask,
 };
 
 use ocellus_envs::{ControlEnv, EnvError, EnvOptions, Environment, Task, TaskInfo};
@@ -119,6 +122,15 @@ pub const TASKS: &[TaskInfo] = &[
         78,
         "run the four-legged body forward at 5 m/s or faster, upright",
     ),
+    TaskInfo {
+        name: "manipulator-bring_ball",
+        domain: "manipulator",
+        action_dim: 5,
+        state_dim: 44,
+        sparse: false,
+        contacts: true,
+        summary: "grasp a ball with a planar two-finger arm and bring it to a target",
+    },
 ];
 
 const fn info(
@@ -156,6 +168,7 @@ pub fn make(name: &str, options: &EnvOptions) -> Result<Box<dyn Environment>, En
         "humanoid-run" => boxed(HumanoidTask::RUN, options),
         "quadruped-walk" => boxed(QuadrupedMove::WALK, options),
         "quadruped-run" => boxed(QuadrupedMove::RUN, options),
+        "manipulator-bring_ball" => boxed(ManipulatorBringBall, options),
         _ => Err(EnvError::UnknownTask {
             name: name.to_string(),
             known: TASKS.iter().map(|t| t.name).collect::<Vec<_>>().join(", "),

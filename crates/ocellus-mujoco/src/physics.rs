@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use mujoco_rs::mujoco_c::{mjtJoint, mjtLightType};
+use mujoco_rs::mujoco_c::{mjtCamLight, mjtJoint, mjtLightType};
 use mujoco_rs::wrappers::mj_data::MjData;
 use mujoco_rs::wrappers::mj_model::{MjModel, MjtGeomBase, MjtObjBase};
 use ocellus_core::RandomState;
@@ -35,6 +35,10 @@ pub enum Named {
     Body(&'static str),
     /// A sensor: the address of its first value in `sensordata`.
     Sensor(&'static str),
+    /// A joint: its index (for `jnt_qposadr`, `jnt_dofadr`, ...).
+    Joint(&'static str),
+    /// A site: its index in `site_xpos`, `site_xmat`.
+    Site(&'static str),
 }
 
 /// How one visible geom is drawn.
@@ -50,6 +54,8 @@ struct GeomView {
 struct Loaded {
     model: Arc<MjModel>,
     geoms: Vec<GeomView>,
+    /// Visible planes other than the floor (walls, backdrops), drawn as flat quadrilaterals.
+    walls: Vec<GeomView>,
     floor: FloorSpec,
     extent: f64,
 }
@@ -149,10 +155,14 @@ fn load(source: ModelSource) -> Result<Arc<Loaded>, String> {
 }
 
 /// The drawing description of `model`: its visible geoms (groups 0-2, as dm_control's default
-/// render options) and its floor plane.
+/// render options), its floor (the first horizontal plane) and other planes.
 fn describe(model: MjModel) -> Result<Loaded, String> {
     let mut geoms = Vec::new();
+    let mut walls = Vec::new();
     let mut floor = None;
+    // World-body geoms' poses (the planes) are only known after a forward pass.
+    let mut probe = MjData::new(&model);
+    probe.forward();
     let (types, sizes, groups) = (model.geom_type(), model.geom_size(), model.geom_group());
     let (matids, rgbas, mat_rgbas) = (model.geom_matid(), model.geom_rgba(), model.mat_rgba());
     for id in 0..types.len() {
@@ -164,24 +174,31 @@ fn describe(model: MjModel) -> Result<Loaded, String> {
             continue;
         }
         let kind = types[id];
-        if kind == MjtGeomBase::mjGEOM_PLANE {
-            floor.get_or_insert(id);
-            continue;
-        }
         let material = usize::try_from(matids[id])
             .ok()
             .and_then(|m| model.id_to_name(MjtObjBase::mjOBJ_MATERIAL, m))
             .map_or(Material::Rgb(rgb_u8(rgba)), |name| {
                 palette_material(name).unwrap_or(Material::Rgb(rgb_u8(rgba)))
             });
-        geoms.push(GeomView {
+        let view = GeomView {
             id,
             kind,
             size: sizes[id],
             material,
-        });
+        };
+        if kind == MjtGeomBase::mjGEOM_PLANE {
+            let normal_z = probe.geom_xmat()[id][8];
+            if floor.is_none() && normal_z > 1.0 - 1e-9 {
+                floor = Some(id);
+            } else {
+                walls.push(view);
+            }
+            continue;
+        }
+        geoms.push(view);
     }
-    let floor = floor.ok_or("the model has no visible floor plane")?;
+    drop(probe);
+    let floor = floor.ok_or("the model has no visible horizontal floor plane")?;
     let pos = model.geom_pos()[floor];
     let size = sizes[floor];
     let floor = FloorSpec {
@@ -193,6 +210,7 @@ fn describe(model: MjModel) -> Result<Loaded, String> {
     Ok(Loaded {
         model: Arc::new(model),
         geoms,
+        walls,
         floor,
         extent,
     })
@@ -203,9 +221,13 @@ fn rgb_u8(rgba: [f32; 4]) -> [u8; 3] {
 }
 
 /// The palette slot of dm_control's common materials (`suite/common/materials.xml`), so that
-/// colour distractions recolour MuJoCo domains like the native ones.
+/// colour distractions recolour MuJoCo domains like the native ones. Textured materials
+/// whose own rgba is white get their texture's colour: "grid" (on walls) its light check,
+/// "background" (manipulator's backdrop) its flat colour.
 fn palette_material(name: &str) -> Option<Material> {
     Some(match name {
+        "grid" => Material::Rgb([51, 77, 102]),
+        "background" => Material::Rgb([51, 77, 102]),
         "self" | "self_default" => Material::Body,
         "effector" | "effector_default" => Material::Effector,
         "decoration" => Material::Decoration,
@@ -221,11 +243,14 @@ fn palette_material(name: &str) -> Option<Material> {
 /// the previous `mj_step1` computed) followed by `mj_step1`, so that after a step every
 /// position- and velocity-dependent quantity (body poses, sensors) describes the new state,
 /// as the task's observation and reward read it.
+///
+/// Each copy owns its model, so that tasks may move bodies between episodes as dm_control
+/// moves manipulator's target (`physics.named.model.body_pos`).
 #[derive(Clone)]
 pub struct MjPhysics {
     domain: &'static str,
     loaded: Arc<Loaded>,
-    data: MjData<Arc<MjModel>>,
+    data: MjData<Box<MjModel>>,
     camera: usize,
     named: Vec<usize>,
 }
@@ -256,17 +281,19 @@ impl MjPhysics {
                 let (kind, name) = match *n {
                     Named::Body(name) => (MjtObjBase::mjOBJ_BODY, name),
                     Named::Sensor(name) => (MjtObjBase::mjOBJ_SENSOR, name),
+                    Named::Joint(name) => (MjtObjBase::mjOBJ_JOINT, name),
+                    Named::Site(name) => (MjtObjBase::mjOBJ_SITE, name),
                 };
                 let id = model
                     .name_to_id(kind, name)
                     .ok_or_else(|| format!("{domain}.xml has no {n:?}"))?;
                 Ok(match n {
-                    Named::Body(_) => id,
                     Named::Sensor(_) => sensor_adr[id] as usize,
+                    _ => id,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        let data = MjData::new(loaded.model.clone());
+        let data = MjData::new(Box::new((*loaded.model).clone()));
         let mut physics = MjPhysics {
             domain,
             data,
@@ -285,17 +312,30 @@ impl MjPhysics {
 
     /// The model.
     pub fn model(&self) -> &MjModel {
-        &self.loaded.model
+        self.data.model()
     }
 
     /// The simulation state (read-only).
-    pub fn data(&self) -> &MjData<Arc<MjModel>> {
+    pub fn data(&self) -> &MjData<Box<MjModel>> {
         &self.data
+    }
+
+    /// This copy's model, writable for values a task changes between episodes (body
+    /// positions and orientations); call [`MjPhysics::forward`] after changing it.
+    pub fn model_mut(&mut self) -> &mut MjModel {
+        // SAFETY: the caller gets `&mut MjModel`, through which only array values can be
+        // written, never sizes: the data's layout stays valid for this model.
+        unsafe { self.data.model_mut() }
     }
 
     /// `qpos`, writable (call [`MjPhysics::forward`] after changing it outside a reset).
     pub fn qpos_mut(&mut self) -> &mut [f64] {
         self.data.qpos_mut()
+    }
+
+    /// `qvel`, writable.
+    pub fn qvel_mut(&mut self) -> &mut [f64] {
+        self.data.qvel_mut()
     }
 
     /// `mj_forward`: recomputes every derived quantity from the state (dm_control's
@@ -326,7 +366,7 @@ impl MjPhysics {
     /// normalised, drawing from `rng` joint by joint in model order. Limited balls are not
     /// in any domain here and are refused.
     pub fn randomize_limited_and_rotational_joints(&mut self, rng: &mut RandomState) {
-        let model = self.loaded.model.clone();
+        let model = self.data.model().clone();
         let (types, limited, ranges, adrs) = (
             model.jnt_type(),
             model.jnt_limited(),
@@ -380,11 +420,27 @@ impl MjPhysics {
         self.data.sensordata()
     }
 
+    /// Body `b`'s orientation quaternion (`xquat`: w, x, y, z).
+    pub fn xquat(&self, b: usize) -> [f64; 4] {
+        self.data.xquat()[b]
+    }
+
+    /// Site `s`'s position (`site_xpos`).
+    pub fn site_xpos(&self, s: usize) -> [f64; 3] {
+        self.data.site_xpos()[s]
+    }
+
+    /// Site `s`'s orientation (`site_xmat`, row-major).
+    pub fn site_xmat(&self, s: usize) -> [f64; 9] {
+        self.data.site_xmat()[s]
+    }
+
     fn camera_spec(&self) -> CameraSpec {
         let pos = self.data.cam_xpos()[self.camera];
         let m = self.data.cam_xmat()[self.camera];
         // MuJoCo cameras look along their −z axis with +y up; xmat's columns are the axes.
         CameraSpec {
+            fovy: self.model().cam_fovy()[self.camera],
             position: pos,
             forward: [-m[2], -m[5], -m[8]],
             up: [m[1], m[4], m[7]],
@@ -393,7 +449,7 @@ impl MjPhysics {
     }
 
     fn light_spec(&self) -> LightSpec {
-        let model = &self.loaded.model;
+        let model = self.model();
         match model.light_type().first() {
             Some(mjtLightType::mjLIGHT_DIRECTIONAL) | None => LightSpec::Directional,
             Some(_) => LightSpec::Spot(self.data.light_xpos()[0]),
@@ -410,10 +466,10 @@ fn write_normalized(out: &mut [f64], q: [f64; 4]) {
 
 impl Physics for MjPhysics {
     fn timestep(&self) -> f64 {
-        self.loaded.model.ffi().opt.timestep
+        self.model().ffi().opt.timestep
     }
     fn num_actuators(&self) -> usize {
-        self.loaded.model.ffi().nu as usize
+        self.model().ffi().nu as usize
     }
     fn qpos(&self) -> &[f64] {
         self.data.qpos()
@@ -448,6 +504,14 @@ impl Physics for MjPhysics {
     /// matters to tasks that step during their reset (cheetah): their first `mj_step2` reads
     /// the rest pose's derived quantities.
     fn reset(&mut self) {
+        // Bodies a task moved go back to their compiled poses first.
+        let loaded = self.loaded.clone();
+        let (pos, quat) = (loaded.model.body_pos(), loaded.model.body_quat());
+        if self.model().body_pos() != pos || self.model().body_quat() != quat {
+            let model = self.model_mut();
+            model.body_pos_mut().copy_from_slice(pos);
+            model.body_quat_mut().copy_from_slice(quat);
+        }
         self.data.reset();
         self.data.forward();
     }
@@ -471,10 +535,31 @@ impl Scene for MjPhysics {
         }
     }
 
-    fn static_primitives(&self, _out: &mut Vec<Primitive>) {}
+    /// Planes other than the floor (walls, backdrops), as flat quadrilaterals: their grid
+    /// texture is not drawn.
+    fn static_primitives(&self, out: &mut Vec<Primitive>) {
+        let (xpos, xmat) = (self.data.geom_xpos(), self.data.geom_xmat());
+        for g in &self.loaded.walls {
+            let (p, m, s) = (xpos[g.id], xmat[g.id], g.size);
+            let (u, v) = ([m[0], m[3], m[6]], [m[1], m[4], m[7]]);
+            let corner = |a: f64, b: f64| add_scaled(add_scaled(p, u, a * s[0]), v, b * s[1]);
+            out.push(Primitive::Quad {
+                corners: [
+                    corner(-1.0, -1.0),
+                    corner(1.0, -1.0),
+                    corner(1.0, 1.0),
+                    corner(-1.0, 1.0),
+                ],
+                material: g.material,
+            });
+        }
+        let cam = self.camera_spec();
+        let depth = |prim: &Primitive| dot(sub(centroid(prim), cam.position), cam.forward);
+        out.sort_by(|a, b| depth(b).total_cmp(&depth(a)));
+    }
 
-    /// Every visible geom at its current pose, sorted back to front along the camera's view
-    /// (painter's order). Capsules and spheres are exact; a cylinder is drawn as the capsule
+    /// Every visible geom at its current pose, sorted back to front by its point nearest to
+    /// the camera (painter's order). Capsules and spheres are exact; a cylinder is drawn as the capsule
     /// of its radius and half-length, an ellipsoid as the sphere of its mean radius, a box as
     /// its faces turned towards the camera; meshes and height fields are not drawn.
     fn dynamic_primitives(&self, out: &mut Vec<Primitive>) {
@@ -535,12 +620,23 @@ impl Scene for MjPhysics {
                 _ => {}
             }
         }
+        // Painter's order by each shape's point nearest to the camera: a hinge cylinder seen
+        // end-on (manipulator's arm root) then lies in front of the links that start at it.
         let forward = cam.forward;
-        let depth = |prim: &Primitive| dot(sub(centroid(prim), cam.position), forward);
-        out[start..].sort_unstable_by(|a, b| depth(b).total_cmp(&depth(a)));
+        let depth = |p: [f64; 3]| dot(sub(p, cam.position), forward);
+        let nearest = |prim: &Primitive| match *prim {
+            Primitive::Capsule { a, b, radius, .. } => depth(a).min(depth(b)) - radius,
+            Primitive::Sphere { center, radius, .. } => depth(center) - radius,
+            _ => depth(centroid(prim)),
+        };
+        out[start..].sort_unstable_by(|a, b| nearest(b).total_cmp(&nearest(a)));
     }
 
+    /// `None` for a fixed camera (manipulator's), whose background is baked once.
     fn tracking(&self) -> Option<Tracking> {
+        if self.model().cam_mode()[self.camera] == mjtCamLight::mjCAMLIGHT_FIXED {
+            return None;
+        }
         Some(Tracking {
             camera: self.camera_spec(),
             light: self.light_spec(),

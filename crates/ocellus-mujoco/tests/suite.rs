@@ -3,7 +3,8 @@
 
 use ocellus_envs::{make, EnvBuilder, EnvOptions, Environment, Task};
 use ocellus_mujoco::{
-    CheetahRun, HumanoidTask, MjPhysics, ModelSource, QuadrupedMove, WalkerTask, TASKS,
+    CheetahRun, HumanoidTask, ManipulatorBringBall, MjPhysics, ModelSource, QuadrupedMove,
+    WalkerTask, TASKS,
 };
 use ocellus_physics::Physics;
 use ocellus_render::Scene;
@@ -22,7 +23,18 @@ fn registered() {
 fn equals_dm_control_on_a_pinned_episode() {
     registered();
     #[allow(clippy::type_complexity)]
-    let cases: [(&str, [f64; 4], [f64; 3], [f64; 3]); 4] = [
+    let cases: [(&str, [f64; 4], [f64; 3], [f64; 3]); 5] = [
+        (
+            "manipulator-bring_ball",
+            [
+                -2.6621335309793372,
+                1.5633614600947054,
+                -0.34398774406086785,
+                1.092056872677278,
+            ],
+            [1.5341672946760108e-122, 0.0, 0.0],
+            [-3.62538647141619, 1.185897905510655, -0.2489114263886148],
+        ),
         (
             "walker-walk",
             [0.0, 0.0, -2.6621335309793372, 1.2843922483332462],
@@ -136,6 +148,7 @@ fn registered_tasks_build_with_the_listed_sizes_and_episode_rules() {
         ("hopper-hop", 0.02),
         ("humanoid-run", 0.025),
         ("quadruped-walk", 0.02),
+        ("manipulator-bring_ball", 0.01),
     ] {
         let spec = make(task, &EnvOptions::default()).unwrap().spec().clone();
         assert!(
@@ -185,6 +198,26 @@ fn rewards_at_the_rest_pose_match_the_formulas() {
     // speed, is value_at_margin 0.5.
     let quadruped = physics(&|| QuadrupedMove::WALK.new_physics());
     assert_eq!(QuadrupedMove::WALK.reward(&quadruped, &[0.0; 12]), 0.5);
+    // manipulator: the ball (0.4, 0.4) and its target (0.4, 0.001, 0.4) start 1 mm apart,
+    // within 1 cm: reward 1; moved 3 cm away (one margin, 2 cm, past the 1 cm bound) the
+    // gaussian gives 0.1.
+    let mut manipulator = physics(&|| ManipulatorBringBall.new_physics());
+    assert_eq!(ManipulatorBringBall.reward(&manipulator, &[0.0; 5]), 1.0);
+    let target = manipulator
+        .model()
+        .name_to_id(
+            mujoco_rs::wrappers::mj_model::MjtObjBase::mjOBJ_BODY,
+            "target_ball",
+        )
+        .unwrap();
+    let d = (0.03f64.powi(2) - 0.001f64.powi(2)).sqrt();
+    manipulator.model_mut().body_pos_mut()[target][0] = 0.4 + d;
+    manipulator.forward();
+    let r = ManipulatorBringBall.reward(&manipulator, &[0.0; 5]);
+    assert!((r - 0.1).abs() < 1e-12, "{r}");
+    // A reset puts the moved target back where the model has it.
+    manipulator.reset();
+    assert_eq!(ManipulatorBringBall.reward(&manipulator, &[0.0; 5]), 1.0);
 }
 
 #[test]

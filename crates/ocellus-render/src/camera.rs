@@ -1,5 +1,6 @@
-//! Perspective pinhole camera: MuJoCo's perpendicular projection with vertical fovy 45°,
-//! focal length (H/2)/tan(22.5°) in pixels, principal point at the image centre (§8.1).
+//! Perspective pinhole camera: MuJoCo's perpendicular projection with vertical field of view
+//! `fovy` (45° by default), focal length (H/2)/tan(fovy/2) in pixels, principal point at the
+//! image centre (§8.1).
 
 use crate::scene::CameraSpec;
 use crate::CameraOffset;
@@ -70,7 +71,7 @@ impl Camera {
         forward = rotate(forward, right, offset.pitch);
         right = rotate(right, forward, -offset.roll);
         up = rotate(up, forward, -offset.roll);
-        let focal = (height as f64 / 2.0) / (22.5f64).to_radians().tan();
+        let focal = (height as f64 / 2.0) / (spec.fovy / 2.0).to_radians().tan();
         Camera {
             pos: add(spec.position, offset.translation),
             right,
@@ -115,6 +116,7 @@ mod tests {
     #[test]
     fn cartpole_camera_centre_hits_the_rail_plane_origin() {
         let spec = CameraSpec {
+            fovy: 45.0,
             position: [0.0, -4.0, 1.0],
             forward: [0.0, 1.0, 0.0],
             up: [0.0, 0.0, 1.0],
@@ -134,6 +136,7 @@ mod tests {
     #[test]
     fn yaw_turns_left_and_roll_keeps_the_centre() {
         let spec = CameraSpec {
+            fovy: 45.0,
             position: [0.0, -4.0, 1.0],
             forward: [0.0, 1.0, 0.0],
             up: [0.0, 0.0, 1.0],

@@ -14,9 +14,11 @@ use ocellus_physics::{
 };
 
 /// A camera looking from `position` along `forward`, with `up` giving the image's up
-/// direction (it need not be orthogonal to `forward`). Vertical field of view 45°.
+/// direction (it need not be orthogonal to `forward`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CameraSpec {
+    /// Vertical field of view, degrees (MuJoCo's `fovy`, 45 unless a camera sets it).
+    pub fovy: f64,
     /// Camera position, world m.
     pub position: [f64; 3],
     /// Viewing direction (any length).
@@ -167,6 +169,7 @@ pub trait Scene {
 /// Looking along +y from `position`, image up = +z (cartpole, acrobot).
 fn side_camera(position: [f64; 3], extent: f64) -> CameraSpec {
     CameraSpec {
+        fovy: 45.0,
         position,
         forward: [0.0, 1.0, 0.0],
         up: [0.0, 0.0, 1.0],
@@ -177,6 +180,7 @@ fn side_camera(position: [f64; 3], extent: f64) -> CameraSpec {
 /// Straight down from (0, 0, 0.75), image right = +x, up = +y (point mass, reacher).
 fn top_camera() -> CameraSpec {
     CameraSpec {
+        fovy: 45.0,
         position: [0.0, 0.0, 0.75],
         forward: [0.0, 0.0, -1.0],
         up: [0.0, 1.0, 0.0],
@@ -187,6 +191,7 @@ fn top_camera() -> CameraSpec {
 /// ball_in_cup/finger `cam0`: at (0, −1, 0.8), `xyaxes="1 0 0 0 1 2"`, 26.57° down.
 fn cam0_26deg(extent: f64) -> CameraSpec {
     CameraSpec {
+        fovy: 45.0,
         position: [0.0, -1.0, 0.8],
         forward: [0.0, 2.0, -1.0],
         up: [0.0, 1.0, 2.0],
@@ -272,6 +277,7 @@ impl Scene for Pendulum {
             domain: "pendulum",
             // `xyaxes='1 0 0 0 1 1'`: looking along (0, 1, −1)/√2.
             camera: CameraSpec {
+                fovy: 45.0,
                 position: [0.0, -1.5, 2.0],
                 forward: [0.0, 1.0, -1.0],
                 up: [0.0, 1.0, 1.0],

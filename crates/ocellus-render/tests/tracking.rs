@@ -16,6 +16,7 @@ struct Ball {
 impl Ball {
     fn camera(&self) -> CameraSpec {
         CameraSpec {
+            fovy: 45.0,
             position: [self.x, -3.0, 1.5],
             forward: [0.0, 1.0, -0.5],
             up: [0.0, 0.5, 1.0],

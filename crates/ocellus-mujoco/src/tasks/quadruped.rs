@@ -68,7 +68,7 @@ fn make_model(xml: &str, floor_size: f64) -> Result<String, String> {
     ] {
         xml = remove(&xml, start, "/>")?;
     }
-    xml = remove(&xml, r#"<body name="ball""#, "</body>")?;
+    xml = crate::tasks::remove_body(&xml, "ball")?;
     while xml.contains("<rangefinder name=") {
         xml = remove(&xml, "<rangefinder name=", "/>")?;
     }
