@@ -134,8 +134,9 @@ impl FloorShader {
     /// Which of the two texture colours is at texture coordinates `uv` (>= 0): 0 for the
     /// dark check, 1 for the light check or an edge mark (as [`FloorShader::texel`]).
     fn texel_index(&self, [u, v]: [f64; 2]) -> u8 {
-        let (iu, iv) = (u as u64, v as u64);
-        let in_tile = |t: f64, i: u64| t - (i & !1) as f64;
+        // i64, not u64: x86-64 converts doubles to signed integers in one instruction.
+        let (iu, iv) = (u as i64, v as i64);
+        let in_tile = |t: f64, i: i64| t - (i & !1) as f64;
         let mark = in_tile(u, iu) < MARK_M || in_tile(v, iv) < MARK_M;
         u8::from(mark || (iu + iv) & 1 == 1)
     }
@@ -414,7 +415,7 @@ pub(crate) fn draw_floor(
             // The mean of the four corners' colours: each corner's texel under this pixel's
             // lighting, or the skybox where the corner misses the floor.
             let i = y * width + x;
-            let (mut dark, mut light, mut off) = (0.0f64, 0.0f64, 0.0f64);
+            let (mut dark, mut light, mut off) = (0.0f32, 0.0f32, 0.0f32);
             for k in c {
                 match k {
                     0 => dark += 1.0,
@@ -423,11 +424,12 @@ pub(crate) fn draw_floor(
                 }
             }
             let [d, l] = floor.colors;
+            let (diffuse, spec) = (diffuse as f32, spec as f32);
             for k in 0..3 {
-                let lit = |tex: Rgb| 255.0 * (f64::from(tex[k]) * diffuse + spec).min(1.0);
+                let lit = |tex: Rgb| 255.0 * (tex[k] * diffuse + spec).min(1.0);
                 let mut sum = dark * lit(d) + light * lit(l);
                 if off > 0.0 {
-                    sum += off * f64::from(out[k * plane + i]);
+                    sum += off * f32::from(out[k * plane + i]);
                 }
                 out[k * plane + i] = (sum * 0.25 + 0.5) as u8;
             }
