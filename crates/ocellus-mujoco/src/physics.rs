@@ -48,6 +48,8 @@ struct GeomView {
     kind: MjtGeomBase,
     size: [f64; 3],
     material: Material,
+    /// A site (posed by `site_xpos`/`site_xmat`) rather than a geom.
+    site: bool,
 }
 
 /// Everything about a loaded model that every copy of the domain shares.
@@ -185,6 +187,7 @@ fn describe(model: MjModel) -> Result<Loaded, String> {
             kind,
             size: sizes[id],
             material,
+            site: false,
         };
         if kind == MjtGeomBase::mjGEOM_PLANE {
             let normal_z = probe.geom_xmat()[id][8];
@@ -198,6 +201,27 @@ fn describe(model: MjModel) -> Result<Loaded, String> {
         geoms.push(view);
     }
     drop(probe);
+    // Visible sites (groups 0-2, opaque enough to see: quadruped's pupils) are drawn like
+    // geoms; translucent ones (material "site", alpha 0.3) are markers MuJoCo blends in and
+    // are left out.
+    let (stypes, ssizes, sgroups) = (model.site_type(), model.site_size(), model.site_group());
+    let (smatids, srgbas) = (model.site_matid(), model.site_rgba());
+    for id in 0..stypes.len() {
+        let rgba = match usize::try_from(smatids[id]) {
+            Ok(m) => mat_rgbas[m],
+            Err(_) => srgbas[id],
+        };
+        if sgroups[id] > 2 || rgba[3] < 0.5 {
+            continue;
+        }
+        geoms.push(GeomView {
+            id,
+            kind: stypes[id],
+            size: ssizes[id],
+            material: Material::Rgb(rgb_u8(rgba)),
+            site: true,
+        });
+    }
     let floor = floor.ok_or("the model has no visible horizontal floor plane")?;
     let pos = model.geom_pos()[floor];
     let size = sizes[floor];
@@ -565,9 +589,14 @@ impl Scene for MjPhysics {
     fn dynamic_primitives(&self, out: &mut Vec<Primitive>) {
         let start = out.len();
         let (xpos, xmat) = (self.data.geom_xpos(), self.data.geom_xmat());
+        let (site_xpos, site_xmat) = (self.data.site_xpos(), self.data.site_xmat());
         let cam = self.camera_spec();
         for g in &self.loaded.geoms {
-            let (p, m, s) = (xpos[g.id], xmat[g.id], g.size);
+            let (p, m, s) = if g.site {
+                (site_xpos[g.id], site_xmat[g.id], g.size)
+            } else {
+                (xpos[g.id], xmat[g.id], g.size)
+            };
             let axis = |k: usize| [m[k], m[3 + k], m[6 + k]];
             let material = g.material;
             match g.kind {
@@ -585,9 +614,16 @@ impl Scene for MjPhysics {
                 }
                 MjtGeomBase::mjGEOM_CAPSULE | MjtGeomBase::mjGEOM_CYLINDER => {
                     let z = axis(2);
+                    // A cylinder becomes the capsule of the same length: its axis shortened by
+                    // the radius at each end (a sphere when it is shorter than wide).
+                    let half = if g.kind == MjtGeomBase::mjGEOM_CYLINDER {
+                        (s[1] - s[0]).max(0.0)
+                    } else {
+                        s[1]
+                    };
                     out.push(Primitive::Capsule {
-                        a: add_scaled(p, z, -s[1]),
-                        b: add_scaled(p, z, s[1]),
+                        a: add_scaled(p, z, -half),
+                        b: add_scaled(p, z, half),
                         radius: s[0],
                         material,
                     });

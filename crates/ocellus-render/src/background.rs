@@ -70,6 +70,40 @@ fn is_star(d: V3) -> bool {
     hash32(id ^ 0x9e37_79b9) % 10_000 < STAR_PER_10000
 }
 
+/// How much of a star the skybox shows along unit direction `d` when its texels are magnified
+/// (wider than a pixel, e.g. manipulator's 4° camera): the star indicator of the four nearest
+/// texel centres, bilinearly interpolated (as OpenGL's linear magnification filter blurs
+/// MuJoCo's skybox), instead of hard-edged squares. Texels on other faces count as no star.
+fn star_weight(d: V3) -> f64 {
+    let a = [d[0].abs(), d[1].abs(), d[2].abs()];
+    let axis = if a[0] >= a[1] && a[0] >= a[2] {
+        0
+    } else if a[1] >= a[2] {
+        1
+    } else {
+        2
+    };
+    let face = 2 * axis as u32 + u32::from(d[axis] < 0.0);
+    let (u, v) = (d[(axis + 1) % 3] / a[axis], d[(axis + 2) % 3] / a[axis]);
+    // Continuous texel coordinates with texel centres at integers.
+    let (tu, tv) = (
+        (u + 1.0) * 0.5 * SKY_TEXELS - 0.5,
+        (v + 1.0) * 0.5 * SKY_TEXELS - 0.5,
+    );
+    let (u0, v0) = (tu.floor(), tv.floor());
+    let (fu, fv) = (tu - u0, tv - v0);
+    let star = |iu: f64, iv: f64| {
+        if !(0.0..SKY_TEXELS).contains(&iu) || !(0.0..SKY_TEXELS).contains(&iv) {
+            return 0.0;
+        }
+        let id = (face * 800 + iv as u32) * 800 + iu as u32;
+        f64::from(u8::from(hash32(id ^ 0x9e37_79b9) % 10_000 < STAR_PER_10000))
+    };
+    let top = star(u0, v0) * (1.0 - fu) + star(u0 + 1.0, v0) * fu;
+    let bottom = star(u0, v0 + 1.0) * (1.0 - fu) + star(u0 + 1.0, v0 + 1.0) * fu;
+    top * (1.0 - fv) + bottom * fv
+}
+
 /// Floor texture and lighting for this camera.
 struct FloorShader {
     height: f64,
@@ -190,6 +224,8 @@ pub(crate) fn bake(
         floor.half = [-1.0, -1.0];
     }
     let sky = palette.sky.map(f64::from);
+    // A skybox texel spans (π/2)/800 rad; a pixel about 1/focal.
+    let magnified = cam.focal * std::f64::consts::FRAC_PI_2 / SKY_TEXELS > 1.0;
     // Supersampling: 3 × 3 at training sizes, 2 × 2 for larger frames (bake time).
     let ss = if plane <= 128 * 128 { 3 } else { 2 };
     let inv_n = 1.0 / (ss * ss) as f64;
@@ -201,7 +237,7 @@ pub(crate) fn bake(
                     let px = x as f64 + (sx as f64 + 0.5) / ss as f64;
                     let py = y as f64 + (sy as f64 + 0.5) / ss as f64;
                     let d = cam.ray(px, py);
-                    let c = sample(&floor, cam.pos, d, sky);
+                    let c = sample(&floor, cam.pos, d, sky, magnified);
                     for k in 0..3 {
                         acc[k] += c[k];
                     }
@@ -221,7 +257,7 @@ pub(crate) fn bake(
 
 /// Colour seen along ray `d` from `eye`: the floor if the ray hits the finite floor
 /// rectangle from above, else the skybox.
-fn sample(floor: &FloorShader, eye: V3, d: V3, sky: [f64; 3]) -> [f64; 3] {
+fn sample(floor: &FloorShader, eye: V3, d: V3, sky: [f64; 3], magnified: bool) -> [f64; 3] {
     if d[2] < 0.0 && eye[2] > floor.height {
         let t = (floor.height - eye[2]) / d[2];
         let p = camera::add(eye, camera::scale(d, t));
@@ -230,11 +266,16 @@ fn sample(floor: &FloorShader, eye: V3, d: V3, sky: [f64; 3]) -> [f64; 3] {
         }
     }
     let u = camera::normalize(d);
+    let k = sky_k(u[2].clamp(-1.0, 1.0).asin().to_degrees());
+    let base = [k * sky[0], k * sky[1], k * sky[2]];
+    if magnified {
+        let w = star_weight(u);
+        return base.map(|c| c + w * (1.0 - c));
+    }
     if is_star(u) {
         return [1.0; 3];
     }
-    let k = sky_k(u[2].clamp(-1.0, 1.0).asin().to_degrees());
-    [k * sky[0], k * sky[1], k * sky[2]]
+    base
 }
 
 /// Reusable buffers of [`draw_floor`], kept by the renderer so frames do not allocate.
