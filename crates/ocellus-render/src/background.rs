@@ -415,6 +415,7 @@ pub(crate) fn draw_floor(
     }
     let plane = width * height;
     let step = LIGHT_STEP as f64;
+    let [dark_tex, light_tex] = floor.colors;
     for y in scratch.first_row.saturating_sub(1)..height {
         let row = &scratch.corners[y * cw..(y + 2) * cw];
         if row.iter().all(|&c| c == OFF_FLOOR) {
@@ -432,11 +433,18 @@ pub(crate) fn draw_floor(
                 .light_row
                 .push([a[0] + fy * (b[0] - a[0]), a[1] + fy * (b[1] - a[1])]);
         }
+        let (top, bottom) = row.split_at(cw);
         for x in 0..width {
-            let c = [row[x], row[x + 1], row[cw + x], row[cw + x + 1]];
-            if c.iter().all(|&k| k == OFF_FLOOR) {
+            // Corner codes 0 (dark), 1 (light), 2 (off the floor), counted in one byte each.
+            let counts = (1u32 << (8 * top[x]))
+                + (1u32 << (8 * top[x + 1]))
+                + (1u32 << (8 * bottom[x]))
+                + (1u32 << (8 * bottom[x + 1]));
+            let off = (counts >> 16) as f32;
+            if off == 4.0 {
                 continue;
             }
+            let (dark, light) = ((counts & 0xff) as f32, ((counts >> 8) & 0xff) as f32);
             // Lighting at the pixel centre: interpolated, or evaluated there when a grid
             // point is above the horizon.
             let gx = (x as f64 + 0.5) / step;
@@ -456,19 +464,10 @@ pub(crate) fn draw_floor(
             // The mean of the four corners' colours: each corner's texel under this pixel's
             // lighting, or the skybox where the corner misses the floor.
             let i = y * width + x;
-            let (mut dark, mut light, mut off) = (0.0f32, 0.0f32, 0.0f32);
-            for k in c {
-                match k {
-                    0 => dark += 1.0,
-                    1 => light += 1.0,
-                    _ => off += 1.0,
-                }
-            }
-            let [d, l] = floor.colors;
             let (diffuse, spec) = (diffuse as f32, spec as f32);
             for k in 0..3 {
                 let lit = |tex: Rgb| 255.0 * (tex[k] * diffuse + spec).min(1.0);
-                let mut sum = dark * lit(d) + light * lit(l);
+                let mut sum = dark * lit(dark_tex) + light * lit(light_tex);
                 if off > 0.0 {
                     sum += off * f32::from(out[k * plane + i]);
                 }
