@@ -390,7 +390,8 @@ impl MjPhysics {
     /// normalised, drawing from `rng` joint by joint in model order. Limited balls are not
     /// in any domain here and are refused.
     pub fn randomize_limited_and_rotational_joints(&mut self, rng: &mut RandomState) {
-        let model = self.data.model().clone();
+        // The template model (an Arc, not a copy): joints are never edited by a task.
+        let model = self.loaded.model.clone();
         let (types, limited, ranges, adrs) = (
             model.jnt_type(),
             model.jnt_limited(),

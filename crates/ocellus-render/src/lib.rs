@@ -9,6 +9,10 @@
 //!   gradient with hashed stars, the finite checkered floor found by a per-pixel ray–plane
 //!   intersection (3 × 3 or 2 × 2 supersampled, so its edges and checks are anti-aliased), and
 //!   the static decorations (cartpole rails, point-mass/reacher walls and target).
+//! * For a scene whose camera follows the bodies ([`Scene::tracking`], MuJoCo's `trackcom`),
+//!   only the skybox is baked; each frame draws the floor from the rays through the pixel
+//!   corners (their directions cached per camera orientation), each pixel the mean of its
+//!   four corners' colours under lighting interpolated from a coarse grid.
 //! * [`Renderer::render`] copies the background into `out`, draws the [`Overlay`]s
 //!   (distractors, behind the bodies), then the scene's dynamic primitives in painter's
 //!   order. Capsules and spheres are drawn as their projected 2-D shapes (perspective-scaled

@@ -160,7 +160,8 @@ pub trait Scene {
     /// growing `out`.
     fn dynamic_primitives(&self, out: &mut Vec<Primitive>);
     /// The camera and light of the current state when they follow the bodies; `None` (the
-    /// default) for a fixed camera, whose whole background is baked once.
+    /// default) for a fixed camera, whose whole background is baked once. A tracking scene's
+    /// static primitives would be baked at the first camera position: it should have none.
     fn tracking(&self) -> Option<Tracking> {
         None
     }
