@@ -131,8 +131,8 @@ impl FloorShader {
 
     /// Whether world point `p` of the floor's plane is on the finite floor.
     fn contains(&self, p: V3) -> bool {
-        (p[0] - self.center[0]).abs() <= self.half[0]
-            && (p[1] - self.center[1]).abs() <= self.half[1]
+        ((p[0] - self.center[0]).abs() <= self.half[0])
+            & ((p[1] - self.center[1]).abs() <= self.half[1])
     }
 
     /// Texture coordinates of floor point `p`: metres from the (−size_x, +size_y) corner,
@@ -171,8 +171,9 @@ impl FloorShader {
         // i64, not u64: x86-64 converts doubles to signed integers in one instruction.
         let (iu, iv) = (u as i64, v as i64);
         let in_tile = |t: f64, i: i64| t - (i & !1) as f64;
-        let mark = in_tile(u, iu) < MARK_M || in_tile(v, iv) < MARK_M;
-        u8::from(mark || (iu + iv) & 1 == 1)
+        // Non-short-circuit `|`: no branches to mispredict along check edges.
+        let mark = (in_tile(u, iu) < MARK_M) | (in_tile(v, iv) < MARK_M);
+        u8::from(mark | ((iu + iv) & 1 == 1))
     }
 
     /// Colour of the floor at world point `p` seen from `eye`.
@@ -295,6 +296,12 @@ pub(crate) struct FloorScratch {
     corners: Vec<u8>,
     /// One image row's lighting, interpolated between two rows of `light`.
     light_row: Vec<[f64; 2]>,
+    /// Per image column: the light-grid column left of the pixel centre and the weight of
+    /// the one right of it.
+    columns: Vec<(usize, f64)>,
+    /// One image row, per pixel: diffuse factor, specular term, and how many of its four
+    /// corners see the dark check, the light check and no floor.
+    pixel: PixelRow,
     /// (diffuse factor, specular term) of the floor plane every [`LIGHT_STEP`] corners in
     /// each direction, NaN above the horizon.
     light: Vec<[f64; 2]>,
@@ -328,6 +335,16 @@ impl FloorScratch {
             }
         }
     }
+}
+
+/// One image row of floor pixels as structure-of-arrays, so the shading loop vectorises.
+#[derive(Clone, Debug, Default)]
+struct PixelRow {
+    diffuse: Vec<f32>,
+    spec: Vec<f32>,
+    dark: Vec<f32>,
+    light: Vec<f32>,
+    off: Vec<f32>,
 }
 
 /// The corner code of a ray that misses the floor.
@@ -375,17 +392,19 @@ pub(crate) fn draw_floor(
     let (cw, ch) = (width + 1, height + 1);
     scratch.prepare(cam, width, height);
     scratch.corners.clear();
-    scratch.corners.resize(scratch.first_row * cw, OFF_FLOOR);
+    scratch.corners.resize(cw * ch, OFF_FLOOR);
+    let below = scratch.first_row * cw;
     let mut any = false;
-    for &[sx, sy] in &scratch.slopes[scratch.first_row * cw..] {
+    for (code, &[sx, sy]) in scratch.corners[below..]
+        .iter_mut()
+        .zip(&scratch.slopes[below..])
+    {
         // NaN slopes (rays above the horizon) give NaN points, which `contains` rejects.
         let p = [eye[0] + dz * sx, eye[1] + dz * sy, floor.height];
-        scratch.corners.push(if floor.contains(p) {
+        if floor.contains(p) {
             any = true;
-            floor.texel_index(floor.uv(p))
-        } else {
-            OFF_FLOOR
-        });
+            *code = floor.texel_index(floor.uv(p));
+        }
     }
     debug_assert_eq!(scratch.corners.len(), cw * ch);
     if !any {
@@ -416,6 +435,12 @@ pub(crate) fn draw_floor(
     let plane = width * height;
     let step = LIGHT_STEP as f64;
     let [dark_tex, light_tex] = floor.colors;
+    scratch.columns.clear();
+    for x in 0..width {
+        let gx = (x as f64 + 0.5) / step;
+        let i0 = gx as usize;
+        scratch.columns.push((i0, gx - i0 as f64));
+    }
     for y in scratch.first_row.saturating_sub(1)..height {
         let row = &scratch.corners[y * cw..(y + 2) * cw];
         if row.iter().all(|&c| c == OFF_FLOOR) {
@@ -433,45 +458,60 @@ pub(crate) fn draw_floor(
                 .light_row
                 .push([a[0] + fy * (b[0] - a[0]), a[1] + fy * (b[1] - a[1])]);
         }
+        // Per pixel: lighting at its centre (interpolated, or evaluated there where a grid
+        // point is above the horizon) and its corners' codes 0 (dark), 1 (light) and 2 (off
+        // the floor), counted in one byte each. A pixel the floor's lighting does not reach
+        // keeps the skybox: all four corners count as off.
+        let px = &mut scratch.pixel;
+        for v in [
+            &mut px.diffuse,
+            &mut px.spec,
+            &mut px.dark,
+            &mut px.light,
+            &mut px.off,
+        ] {
+            v.resize(width, 0.0);
+        }
         let (top, bottom) = row.split_at(cw);
-        for x in 0..width {
-            // Corner codes 0 (dark), 1 (light), 2 (off the floor), counted in one byte each.
+        for (x, &(i0, fx)) in scratch.columns.iter().enumerate() {
+            let (l0, l1) = (scratch.light_row[i0], scratch.light_row[i0 + 1]);
             let counts = (1u32 << (8 * top[x]))
                 + (1u32 << (8 * top[x + 1]))
                 + (1u32 << (8 * bottom[x]))
                 + (1u32 << (8 * bottom[x + 1]));
-            let off = (counts >> 16) as f32;
-            if off == 4.0 {
-                continue;
-            }
-            let (dark, light) = ((counts & 0xff) as f32, ((counts >> 8) & 0xff) as f32);
-            // Lighting at the pixel centre: interpolated, or evaluated there when a grid
-            // point is above the horizon.
-            let gx = (x as f64 + 0.5) / step;
-            let i0 = gx as usize;
-            let fx = gx - i0 as f64;
-            let (l0, l1) = (scratch.light_row[i0], scratch.light_row[i0 + 1]);
-            let (diffuse, spec) = if !(l0[0].is_nan() || l1[0].is_nan()) {
-                (l0[0] + fx * (l1[0] - l0[0]), l0[1] + fx * (l1[1] - l0[1]))
+            let (diffuse, spec, counts) = if !(l0[0].is_nan() || l1[0].is_nan()) {
+                let d = l0[0] + fx * (l1[0] - l0[0]);
+                let s = l0[1] + fx * (l1[1] - l0[1]);
+                (d as f32, s as f32, counts)
             } else {
                 match plane_hit(x as f64 + 0.5, y as f64 + 0.5)
                     .or_else(|| plane_hit(x as f64 + 0.5, y as f64 + 1.0))
                 {
-                    Some(p) => floor.light(p, eye),
-                    None => continue,
+                    Some(p) => {
+                        let (d, s) = floor.light(p, eye);
+                        (d as f32, s as f32, counts)
+                    }
+                    None => (0.0, 0.0, 4 << 16),
                 }
             };
-            // The mean of the four corners' colours: each corner's texel under this pixel's
-            // lighting, or the skybox where the corner misses the floor.
-            let i = y * width + x;
-            let (diffuse, spec) = (diffuse as f32, spec as f32);
-            for k in 0..3 {
-                let lit = |tex: Rgb| 255.0 * (tex[k] * diffuse + spec).min(1.0);
-                let mut sum = dark * lit(dark_tex) + light * lit(light_tex);
-                if off > 0.0 {
-                    sum += off * f32::from(out[k * plane + i]);
-                }
-                out[k * plane + i] = (sum * 0.25 + 0.5) as u8;
+            px.diffuse[x] = diffuse;
+            px.spec[x] = spec;
+            px.dark[x] = (counts & 0xff) as f32;
+            px.light[x] = ((counts >> 8) & 0xff) as f32;
+            px.off[x] = (counts >> 16) as f32;
+        }
+        // Each pixel: the mean of its four corners' colours, each corner's texel under the
+        // pixel's lighting or the skybox where the corner misses the floor (four misses give
+        // the skybox back exactly).
+        for k in 0..3 {
+            let (dk, lk) = (dark_tex[k], light_tex[k]);
+            let out_row = &mut out[k * plane + y * width..k * plane + (y + 1) * width];
+            for (x, o) in out_row.iter_mut().enumerate() {
+                let (d, s) = (px.diffuse[x], px.spec[x]);
+                let sum = px.dark[x] * (255.0 * (dk * d + s).min(1.0))
+                    + px.light[x] * (255.0 * (lk * d + s).min(1.0))
+                    + px.off[x] * f32::from(*o);
+                *o = (sum * 0.25 + 0.5) as u8;
             }
         }
     }
