@@ -124,8 +124,21 @@ fn inline_includes(text: &str, dir: &std::path::Path) -> Result<String, String> 
     Ok(out)
 }
 
+/// MuJoCo's warnings (e.g. cheetah.xml's deprecated `settotalmass`) go to stderr only, not
+/// also to a `MUJOCO_LOG.TXT` in the user's working directory.
+fn quiet_log_file() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let config = mujoco_rs::wrappers::mj_logging::log_config().with_logto_file(false);
+        // SAFETY: runs once, under the `LOADED` lock, before the first model of the process
+        // exists, so no other thread is using MuJoCo yet.
+        unsafe { mujoco_rs::wrappers::mj_logging::set_log_config(config) };
+    });
+}
+
 fn load(source: ModelSource) -> Result<Arc<Loaded>, String> {
     let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    quiet_log_file();
     if let Some((_, l)) = loaded.iter().find(|(k, _)| *k == source.key) {
         return Ok(l.clone());
     }
