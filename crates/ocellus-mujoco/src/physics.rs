@@ -400,8 +400,8 @@ impl MjPhysics {
     /// dm_control's `randomizers.randomize_limited_and_rotational_joints`: limited hinges
     /// and slides uniform in their range, unlimited hinges uniform in [-π, π], unlimited free
     /// joints' quaternions uniform in [0, 1)^4 normalised and unlimited balls' normal
-    /// normalised, drawing from `rng` joint by joint in model order. Limited balls are not
-    /// in any domain here and are refused.
+    /// normalised and limited balls rotated by a random angle below their limit about a
+    /// normal random axis, drawing from `rng` joint by joint in model order.
     pub fn randomize_limited_and_rotational_joints(&mut self, rng: &mut RandomState) {
         // The template model (an Arc, not a copy): joints are never edited by a task.
         let model = self.loaded.model.clone();
@@ -431,7 +431,16 @@ impl MjPhysics {
                     write_normalized(&mut qpos[adr + 3..adr + 7], q);
                 }
                 (mjtJoint::mjJNT_BALL, true) => {
-                    unimplemented!("limited ball joints are in no supported domain")
+                    // `random_limited_quaternion(random, range_max)`: a normal random axis,
+                    // an angle uniform in [0, limit), then `mju_axisAngle2Quat`.
+                    let axis = [0; 3].map(|_| rng.standard_normal());
+                    let n = axis.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    let angle = rng.uniform(0.0, hi);
+                    let (s, c) = (angle / 2.0).sin_cos();
+                    qpos[adr] = c;
+                    for k in 0..3 {
+                        qpos[adr + 1 + k] = axis[k] / n * s;
+                    }
                 }
                 _ => {}
             }

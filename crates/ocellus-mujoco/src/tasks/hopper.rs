@@ -5,7 +5,7 @@ use ocellus_envs::tolerance::{tolerance, Sigmoid};
 use ocellus_envs::{EnvError, Task};
 
 use crate::physics::{MjPhysics, ModelSource, Named};
-use crate::tasks::load;
+use crate::tasks::{load, small_control};
 
 /// Minimal torso-over-foot height for the stand term (`_STAND_HEIGHT`, m).
 const STAND_HEIGHT: f64 = 0.6;
@@ -86,11 +86,7 @@ impl Task for HopperTask {
                 standing * hopping
             }
             HopperTask::Stand => {
-                let small_control = action
-                    .iter()
-                    .map(|&u| tolerance(u, (0.0, 0.0), 1.0, Sigmoid::Quadratic, 0.0))
-                    .sum::<f64>()
-                    / action.len() as f64;
+                let small_control = small_control(action);
                 standing * (small_control + 4.0) / 5.0
             }
         }

@@ -6,7 +6,7 @@ use ocellus_envs::tolerance::{tolerance, Sigmoid};
 use ocellus_envs::{EnvError, Task};
 
 use crate::physics::{MjPhysics, ModelSource, Named};
-use crate::tasks::load;
+use crate::tasks::{load, small_control};
 
 /// Head height above which the stand term is 1 (`_STAND_HEIGHT`, m).
 const STAND_HEIGHT: f64 = 1.4;
@@ -124,11 +124,7 @@ impl Task for HumanoidTask {
             0.0,
         );
         let stand_reward = standing * upright;
-        let small_control = action
-            .iter()
-            .map(|&u| tolerance(u, (0.0, 0.0), 1.0, Sigmoid::Quadratic, 0.0))
-            .sum::<f64>()
-            / action.len() as f64;
+        let small_control = small_control(action);
         let small_control = (4.0 + small_control) / 5.0;
         let v = physics.named(SUBTREE_LINVEL);
         let (vx, vy) = (physics.sensordata()[v], physics.sensordata()[v + 1]);

@@ -11,6 +11,18 @@ use ocellus_envs::EnvError;
 
 use crate::physics::{MjPhysics, ModelSource, Named};
 
+/// dm_control's `small_control` term before its task-specific rescaling: the mean over the
+/// actuators of `tolerance(u, margin=1, value_at_margin=0, sigmoid='quadratic')` (hopper,
+/// humanoid).
+fn small_control(action: &[f64]) -> f64 {
+    use ocellus_envs::tolerance::{tolerance, Sigmoid};
+    action
+        .iter()
+        .map(|&u| tolerance(u, (0.0, 0.0), 1.0, Sigmoid::Quadratic, 0.0))
+        .sum::<f64>()
+        / action.len() as f64
+}
+
 /// Loads `source`'s model for `task`, naming the task in any error.
 fn load(
     task: &str,
