@@ -12,6 +12,7 @@ mod envs_cmd;
 mod image_io;
 mod plot_cmd;
 mod rewards_cmd;
+mod rlvr_cmd;
 mod tasks_cmd;
 mod trace;
 mod train_cmd;
@@ -54,6 +55,11 @@ enum Command {
     Train(train_cmd::TrainArgs),
     /// Evaluate the latest checkpoint of a run.
     Eval(train_cmd::EvalArgs),
+    /// RL with verifiable rewards for a vision-language policy (GRPO and variants).
+    Rlvr {
+        #[command(subcommand)]
+        command: rlvr_cmd::RlvrCommand,
+    },
     /// Plot evaluation curves of runs (mean ± std across seeds) into a PNG.
     Plot(plot_cmd::PlotArgs),
 }
@@ -68,7 +74,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     #[cfg(feature = "mujoco")]
     ocellus_mujoco::register();
-    if !matches!(cli.command, Command::Train(_) | Command::Eval(_)) {
+    if !matches!(
+        cli.command,
+        Command::Train(_) | Command::Eval(_) | Command::Rlvr { .. }
+    ) {
         restore_default_sigpipe();
     }
     let result = match cli.command {
@@ -80,6 +89,7 @@ fn main() -> ExitCode {
         Command::Rewards { command } => rewards_cmd::run(command),
         Command::Train(args) => train_cmd::run(&args),
         Command::Eval(args) => train_cmd::eval(&args),
+        Command::Rlvr { command } => rlvr_cmd::run(command),
         Command::Plot(args) => plot_cmd::run(&args),
     };
     match result {

@@ -44,7 +44,8 @@ fn find_runs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// `(env_frames, column)` of a run's `<log>.csv`.
+/// `(x, column)` of a run's `<log>.csv`, x being the first column (`env_frames` for control runs,
+/// `step` for RLVR runs).
 fn curve(run: &Path, log: &str, column: &str) -> Result<Vec<(f64, f64)>> {
     let path = run.join(format!("{log}.csv"));
     let text =
@@ -57,7 +58,7 @@ fn curve(run: &Path, log: &str, column: &str) -> Result<Vec<(f64, f64)>> {
             .position(|h| *h == name)
             .with_context(|| format!("{} has no `{name}` column", path.display()))
     };
-    let (x, y) = (col("env_frames")?, col(column)?);
+    let (x, y) = (0, col(column)?);
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

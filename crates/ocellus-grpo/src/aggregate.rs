@@ -98,6 +98,34 @@ pub fn aggregate(loss_mat: &Tensor, mask: &Tensor, mode: Aggregation) -> Result<
     Ok(aggregate_unchecked(loss_mat, &mask, mode))
 }
 
+/// The factor that makes per-micro-batch losses add up to the loss of the whole batch.
+///
+/// [`aggregate`] divides by the *local* token count (`TokenMean`) or row count (the `SeqMean*`
+/// modes). A trainer that splits a batch into micro-batches and accumulates gradients multiplies
+/// each micro-batch's loss by `micro_batch_weight(mode, micro, total)`, where `micro` and `total`
+/// are `(valid tokens, rows)` of the micro-batch and of the whole batch (verl rescales by the
+/// global token and sequence counts for the same reason). Then
+/// `Σ_k w_k · aggregate(l_k, m_k) = aggregate(l, m)` exactly, whatever the split. Counts are host
+/// numbers known before any forward pass, so this needs no device sync. Returns 0 when the whole
+/// batch has no token or row.
+///
+/// ```
+/// use ocellus_grpo::{micro_batch_weight, Aggregation};
+/// assert_eq!(micro_batch_weight(Aggregation::TokenMean, (3, 1), (12, 4)), 0.25);
+/// assert_eq!(micro_batch_weight(Aggregation::SeqMeanTokenMean, (3, 1), (12, 4)), 0.25);
+/// ```
+pub fn micro_batch_weight(mode: Aggregation, micro: (usize, usize), total: (usize, usize)) -> f64 {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    match mode {
+        // Σ m l / Σ m over the whole batch = Σ_k (Σ m_k / Σ m) · (Σ m_k l_k / Σ m_k).
+        Aggregation::TokenMean => ratio(micro.0, total.0),
+        // 1/B Σ_i x_i = Σ_k (B_k / B) · (1/B_k Σ_{i∈k} x_i).
+        Aggregation::SeqMeanTokenMean
+        | Aggregation::SeqMeanTokenSum
+        | Aggregation::SeqMeanTokenSumNorm { .. } => ratio(micro.1, total.1),
+    }
+}
+
 /// [`aggregate`] for already-validated inputs (`mask` is 0/1 in `loss_mat`'s kind).
 pub(crate) fn aggregate_unchecked(loss_mat: &Tensor, mask: &Tensor, mode: Aggregation) -> Tensor {
     let num_seqs = loss_mat.size()[0] as f64; // B
@@ -135,6 +163,36 @@ mod tests {
     fn agg(mode: Aggregation) -> f64 {
         let (l, m) = ragged();
         aggregate(&l, &m, mode).unwrap().double_value(&[])
+    }
+
+    #[test]
+    fn micro_batch_weights_recover_the_full_batch_loss() {
+        let (loss, mask) = ragged();
+        for mode in [
+            Aggregation::TokenMean,
+            Aggregation::SeqMeanTokenMean,
+            Aggregation::SeqMeanTokenSum,
+            Aggregation::SeqMeanTokenSumNorm { max_len: 4.0 },
+        ] {
+            let full = aggregate(&loss, &mask, mode).unwrap().double_value(&[]);
+            // Split rows {0} and {1, 2}: tokens 2 and 4 of 6, rows 1 and 2 of 3.
+            let mut sum = 0.0;
+            for (start, len, tokens) in [(0, 1, 2), (1, 2, 4)] {
+                let part = aggregate(
+                    &loss.narrow(0, start, len),
+                    &mask.narrow(0, start, len),
+                    mode,
+                )
+                .unwrap()
+                .double_value(&[]);
+                sum += micro_batch_weight(mode, (tokens, len as usize), (6, 3)) * part;
+            }
+            assert!((sum - full).abs() < 1e-12, "{mode:?}: {sum} vs {full}");
+        }
+        assert_eq!(
+            micro_batch_weight(Aggregation::TokenMean, (0, 0), (0, 0)),
+            0.0
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub use advantage::{
     batch_std_advantages, dr_grpo_advantages, grpo_advantages, rebn_advantages, TRL_STD_EPS,
     VERL_STD_EPS,
 };
-pub use aggregate::{aggregate, Aggregation};
+pub use aggregate::{aggregate, micro_batch_weight, Aggregation};
 pub use dapo::{dapo_keep_groups, OverlongShaping};
 pub use ema_grpo::{EmaAdvantages, EmaGrpoConfig, TaskEmaStd};
 pub use error::{GrpoError, Result};

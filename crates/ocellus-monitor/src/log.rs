@@ -49,7 +49,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> MonitorError + '_ {
 pub struct Row {
     /// The group; files are `<group>.csv` and `<group>.jsonl`, TensorBoard tags `<group>/<key>`.
     pub group: &'static str,
-    /// Environment frames so far: the x axis of every curve (and TensorBoard's step).
+    /// The x-axis counter: environment frames for control runs, policy steps for RLVR runs (the
+    /// log's [`MetricLog::x_axis`] names it); TensorBoard's step.
     pub env_frames: u64,
     /// Values in the order they should appear as columns.
     pub values: Vec<(&'static str, f64)>,
@@ -64,6 +65,7 @@ struct CsvFile {
 /// Appends [`Row`]s to `<dir>/<group>.csv`, `<dir>/<group>.jsonl` and `<dir>/tensorboard/`.
 pub struct MetricLog {
     dir: PathBuf,
+    x_axis: &'static str,
     csv: BTreeMap<&'static str, CsvFile>,
     jsonl: BTreeMap<&'static str, BufWriter<File>>,
     events: EventWriter,
@@ -81,13 +83,24 @@ impl MetricLog {
     /// so that the resumed run does not log them twice; each file is rewritten through a
     /// temporary file and a rename, so nothing is lost if this is interrupted.
     pub fn open(dir: &Path, keep_up_to: Option<u64>) -> Result<MetricLog, MonitorError> {
+        MetricLog::open_with_axis(dir, keep_up_to, "env_frames")
+    }
+
+    /// [`MetricLog::open`] with the x-axis column named `x_axis` (the first column of every CSV
+    /// and a key of every JSON line; `ocellus plot` reads the first column): `"step"` for RLVR.
+    pub fn open_with_axis(
+        dir: &Path,
+        keep_up_to: Option<u64>,
+        x_axis: &'static str,
+    ) -> Result<MetricLog, MonitorError> {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         if let Some(limit) = keep_up_to {
-            truncate_logs(dir, limit)?;
+            truncate_logs(dir, limit, x_axis)?;
         }
         let events = EventWriter::create(&dir.join("tensorboard"), now()).map_err(io_err(dir))?;
         Ok(MetricLog {
             dir: dir.to_path_buf(),
+            x_axis,
             csv: BTreeMap::new(),
             jsonl: BTreeMap::new(),
             events,
@@ -115,7 +128,7 @@ impl MetricLog {
             let header = match existing {
                 Some(h) => h,
                 None => {
-                    let h: Vec<String> = std::iter::once("env_frames".to_string())
+                    let h: Vec<String> = std::iter::once(self.x_axis.to_string())
                         .chain(row.values.iter().map(|(k, _)| k.to_string()))
                         .collect();
                     writeln!(file, "{}", h.join(",")).map_err(io_err(&path))?;
@@ -140,7 +153,7 @@ impl MetricLog {
             .header
             .iter()
             .map(|h| {
-                if h == "env_frames" {
+                if h == self.x_axis {
                     return row.env_frames.to_string();
                 }
                 row.values
@@ -163,7 +176,7 @@ impl MetricLog {
             self.jsonl.insert(row.group, BufWriter::new(file));
         }
         let mut object = serde_json::Map::new();
-        object.insert("env_frames".into(), row.env_frames.into());
+        object.insert(self.x_axis.into(), row.env_frames.into());
         object.insert("wall_time".into(), wall.into());
         for (k, v) in &row.values {
             object.insert(
@@ -206,8 +219,8 @@ fn read_header(path: &Path) -> Result<Option<Vec<String>>, MonitorError> {
     }
 }
 
-/// Drops rows past `limit` frames from every `*.csv` and `*.jsonl` in `dir`.
-fn truncate_logs(dir: &Path, limit: u64) -> Result<(), MonitorError> {
+/// Drops rows past `limit` on the `x_axis` counter from every `*.csv` and `*.jsonl` in `dir`.
+fn truncate_logs(dir: &Path, limit: u64, x_axis: &str) -> Result<(), MonitorError> {
     for entry in fs::read_dir(dir).map_err(io_err(dir))? {
         let path = entry.map_err(io_err(dir))?.path();
         let kind = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -227,7 +240,7 @@ fn truncate_logs(dir: &Path, limit: u64) -> Result<(), MonitorError> {
             } else {
                 serde_json::from_str::<serde_json::Value>(line)
                     .ok()
-                    .and_then(|v| v.get("env_frames").and_then(|f| f.as_u64()))
+                    .and_then(|v| v.get(x_axis).and_then(|f| f.as_u64()))
             };
             if frames.is_some_and(|f| f <= limit) {
                 kept.push_str(line);

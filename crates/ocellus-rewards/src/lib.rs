@@ -51,6 +51,7 @@ pub mod format;
 pub mod frame;
 pub mod geovista;
 pub mod grounding;
+pub mod group;
 pub mod iou;
 pub mod jigsaw;
 pub mod number;
