@@ -89,15 +89,30 @@ pub fn run(args: &PlotArgs) -> Result<()> {
             args.metric
         );
     };
-    // Group by task / agent / preset; each seed is one run of its group.
+    // Group by task / agent / preset (RLVR runs: task / algorithm / tool); each seed is one run
+    // of its group.
     let mut groups: BTreeMap<String, Vec<Vec<(f64, f64)>>> = BTreeMap::new();
+    let mut rlvr_runs = 0;
     for run in &runs {
-        let config = read_run_config(&RunPaths::new(run))
-            .with_context(|| format!("reading the config of {}", run.display()))?;
-        let label = format!(
-            "{} {}-{}",
-            config.run.task, config.raw.run.agent, config.run.preset
-        );
+        let label = match read_run_config(&RunPaths::new(run)) {
+            Ok(config) => format!(
+                "{} {}-{}",
+                config.run.task, config.raw.run.agent, config.run.preset
+            ),
+            Err(control_err) => {
+                let text = std::fs::read_to_string(run.join(CONFIG_FILE))?;
+                let config = ocellus_rlvr::RlvrConfig::from_toml(&text)
+                    .map_err(|_| control_err)
+                    .with_context(|| format!("reading the config of {}", run.display()))?;
+                rlvr_runs += 1;
+                let tool = if config.tool.kind == "crop" {
+                    "+crop"
+                } else {
+                    ""
+                };
+                format!("{} {}{tool}", config.task.name, config.grpo.algo)
+            }
+        };
         groups
             .entry(label)
             .or_default()
@@ -115,6 +130,12 @@ pub fn run(args: &PlotArgs) -> Result<()> {
             } else {
                 format!("{} (mean ± std across seeds)", args.metric)
             },
+            x_label: if rlvr_runs == runs.len() {
+                "steps".into()
+            } else {
+                PlotOptions::default().x_label
+            },
+            y_label: column.into(),
             ..PlotOptions::default()
         },
     )?;

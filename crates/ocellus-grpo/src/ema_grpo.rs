@@ -127,6 +127,33 @@ impl TaskEmaStd {
         })
     }
 
+    /// The per-task moments `(task, m1, m2)` in task order: the whole state, for a checkpoint.
+    pub fn state(&self) -> Vec<(String, f64, f64)> {
+        self.stats
+            .iter()
+            .map(|(k, m)| (k.clone(), m.m1, m.m2))
+            .collect()
+    }
+
+    /// Statistics restored from [`TaskEmaStd::state`].
+    ///
+    /// # Errors
+    /// [`GrpoError::Config`] for an invalid `config` or a non-finite moment.
+    pub fn from_state(config: EmaGrpoConfig, state: &[(String, f64, f64)]) -> Result<Self> {
+        let mut ema = TaskEmaStd::new(config)?;
+        for (task, m1, m2) in state {
+            if !(m1.is_finite() && m2.is_finite()) {
+                return Err(GrpoError::config(
+                    "ema state",
+                    *m1,
+                    "moments must be finite",
+                ));
+            }
+            ema.stats.insert(task.clone(), Moments { m1: *m1, m2: *m2 });
+        }
+        Ok(ema)
+    }
+
     /// The current EMA std `σ_k` of `task`, or `None` if the task has not been seen.
     pub fn std(&self, task: &str) -> Option<f64> {
         self.stats.get(task).map(|m| self.sigma(m))

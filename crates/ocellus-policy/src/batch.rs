@@ -63,6 +63,120 @@ impl GroupTensors {
     }
 }
 
+/// Responses to **different** prompts, each with its own prompt, as one right-padded batch:
+/// `[B, P_max + T_max]` ids with the response of row `i` starting at `prompt_lens[i]`.
+#[derive(Debug)]
+pub struct PromptedBatch {
+    /// Prompt then response ids per row, right-padded.
+    pub ids: Tensor,
+    /// Every image of the batch in row-major token order (prompt images, then tool images).
+    pub images: Option<Tensor>,
+    /// `[B, T]` response tokens (right-padded), as in [`GroupTensors`].
+    pub responses: GroupTensors,
+    /// `[B, T]` index of the state that predicts each response token (`prompt_len − 1 + j`).
+    pub predictor: Tensor,
+}
+
+impl PromptedBatch {
+    /// Collates `(prompt, rollout)` pairs.
+    ///
+    /// # Errors
+    /// [`PolicyError::Input`] for an empty batch, prompt or response.
+    pub fn new(rows: &[(&Prompt, &Rollout)], pad: i64, device: Device) -> Result<PromptedBatch> {
+        if rows.is_empty() || rows.iter().any(|(p, _)| p.ids.is_empty()) {
+            return Err(PolicyError::input(
+                "rows",
+                "a batch needs rows with non-empty prompts",
+            ));
+        }
+        let rollouts: Vec<&Rollout> = rows.iter().map(|(_, r)| *r).collect();
+        let responses = GroupTensors::new(&rollouts, pad, device)?;
+        let t = responses.tokens.size()[1] as usize;
+        let len = rows
+            .iter()
+            .map(|(p, r)| p.ids.len() + r.tokens.len())
+            .max()
+            .unwrap_or(0);
+        let b = rows.len();
+        let mut ids = vec![pad; b * len];
+        let mut predictor = vec![0i64; b * t];
+        let mut images = Vec::new();
+        for (i, (p, r)) in rows.iter().enumerate() {
+            let row = &mut ids[i * len..(i + 1) * len];
+            row[..p.ids.len()].copy_from_slice(&p.ids);
+            row[p.ids.len()..p.ids.len() + r.tokens.len()].copy_from_slice(&r.tokens);
+            for j in 0..t {
+                predictor[i * t + j] = ((p.ids.len() + j).min(len) - 1) as i64;
+            }
+            if let Some(im) = &p.images {
+                images.push(im.shallow_clone());
+            }
+            if !r.images.is_empty() {
+                let stacked: Vec<Tensor> = r.images.iter().map(|x| x.unsqueeze(0)).collect();
+                images.push(Tensor::cat(&stacked, 0));
+            }
+        }
+        Ok(PromptedBatch {
+            ids: Tensor::from_slice(&ids)
+                .reshape([b as i64, len as i64])
+                .to_device(device),
+            images: (!images.is_empty()).then(|| Tensor::cat(&images, 0).to_device(device)),
+            responses,
+            predictor: Tensor::from_slice(&predictor)
+                .reshape([b as i64, t as i64])
+                .to_device(device),
+        })
+    }
+}
+
+/// Log-probabilities of the response tokens of a [`PromptedBatch`] (one forward of the whole
+/// batch; right padding never reaches a real token through the causal mask).
+///
+/// # Errors
+/// A model error.
+pub fn prompted_logprobs<P: Policy + ?Sized>(
+    policy: &P,
+    batch: &PromptedBatch,
+    temperature: f64,
+) -> Result<Tensor> {
+    let hidden = policy.extend(&mut policy.new_cache(), &batch.ids, batch.images.as_ref())?;
+    let d = hidden.size()[2];
+    let index = batch.predictor.unsqueeze(-1).expand([-1, -1, d], false);
+    let states = hidden.gather(1, &index, false); // [B, T, d]
+    Ok(token_logprobs(policy, &states, &batch.responses.tokens, temperature, false)?.0)
+}
+
+/// `log softmax(logits(states) / T)` at `tokens`, with the never-generated tokens removed, and
+/// optionally the entropy of each position's distribution.
+fn token_logprobs<P: Policy + ?Sized>(
+    policy: &P,
+    states: &Tensor,
+    tokens: &Tensor,
+    temperature: f64,
+    with_entropy: bool,
+) -> Result<(Tensor, Option<Tensor>)> {
+    let device = policy.device();
+    let temperature = if temperature > 0.0 { temperature } else { 1.0 };
+    let banned = Tensor::from_slice(&policy.chat().never_generated()).to_device(device);
+    let logits = (policy.logits(states).to_kind(Kind::Float) / temperature).index_fill(
+        2,
+        &banned,
+        f64::NEG_INFINITY,
+    );
+    let log_probs = logits.log_softmax(-1, Kind::Float); // [B, T, V]
+                                                         // Padding is a banned token (log p = −∞); it is masked out, and 0 keeps sums finite.
+    let logp = log_probs
+        .gather(2, &tokens.unsqueeze(-1), false)
+        .squeeze_dim(-1)
+        .nan_to_num(0.0, 0.0, 0.0);
+    // Banned tokens have p = 0 and log p = −∞; their p·log p term is 0, not NaN.
+    let entropy = with_entropy.then(|| {
+        let p = log_probs.exp();
+        -(&p * log_probs.nan_to_num(0.0, 0.0, 0.0)).sum_dim_intlist(-1, false, Kind::Float)
+    });
+    Ok((logp, entropy))
+}
+
 /// Log-probabilities of a group's response tokens under `policy` (with gradients when enabled).
 #[derive(Debug)]
 pub struct GroupLogprobs {
@@ -100,23 +214,7 @@ pub fn group_logprobs<P: Policy + ?Sized>(
     // Token j is predicted by the state before it: the prompt's last for j = 0.
     let first = prompt_hidden.narrow(1, p - 1, 1).expand([g, 1, -1], false);
     let states = Tensor::cat(&[first, resp_hidden.narrow(1, 0, t - 1)], 1); // [G, T, d]
-    let temperature = if temperature > 0.0 { temperature } else { 1.0 };
-    let banned = Tensor::from_slice(&policy.chat().never_generated()).to_device(device);
-    let logits = (policy.logits(&states).to_kind(Kind::Float) / temperature).index_fill(
-        2,
-        &banned,
-        f64::NEG_INFINITY,
-    );
-    let log_probs = logits.log_softmax(-1, Kind::Float); // [G, T, V]
-                                                         // Padding is a banned token (log p = −∞); it is masked out, and 0 keeps sums finite.
-    let logp = log_probs
-        .gather(2, &group.tokens.unsqueeze(-1), false)
-        .squeeze_dim(-1)
-        .nan_to_num(0.0, 0.0, 0.0);
-    // Banned tokens have p = 0 and log p = −∞; their p·log p term is 0, not NaN.
-    let entropy = with_entropy.then(|| {
-        let p = log_probs.exp();
-        -(&p * log_probs.nan_to_num(0.0, 0.0, 0.0)).sum_dim_intlist(-1, false, Kind::Float)
-    });
+    let (logp, entropy) =
+        token_logprobs(policy, &states, &group.tokens, temperature, with_entropy)?;
     Ok(GroupLogprobs { logp, entropy })
 }

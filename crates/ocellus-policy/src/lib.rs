@@ -26,7 +26,7 @@ pub mod policy;
 pub mod sample;
 pub mod tokenizer;
 
-pub use batch::{group_logprobs, GroupLogprobs, GroupTensors};
+pub use batch::{group_logprobs, prompted_logprobs, GroupLogprobs, GroupTensors, PromptedBatch};
 pub use cache::KvCache;
 pub use chat::{ChatTemplate, IMAGE_PLACEHOLDER, SPECIAL_TOKENS};
 pub use error::{PolicyError, Result};

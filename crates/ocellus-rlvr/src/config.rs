@@ -29,6 +29,12 @@ pub struct ModelConfig {
     pub layers: i64,
     /// Small policy: BPE vocabulary trained on the task prompts.
     pub vocab: usize,
+    /// Put the images after the question in the user turn (the tasks put them first). A small
+    /// causal decoder trained from scratch learns tasks whose answer depends on what the
+    /// question names (counting "red triangles", boxing "the blue circle") only when the image
+    /// tokens can attend to the question; see BENCHMARKS.md.
+    #[serde(default)]
+    pub image_after_text: bool,
 }
 
 /// How completions are rewarded: the task's verifier plus a weighted format verifier.
@@ -82,7 +88,8 @@ pub struct WarmStartConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrpoConfig {
-    /// `grpo`, `dr_grpo`, `dapo` or `gspo` (advantage and loss presets of `ocellus-grpo`).
+    /// `grpo`, `dr_grpo`, `dapo`, `gspo` or `ema_grpo` (advantage and loss presets of
+    /// `ocellus-grpo`; `ema_grpo` is GRPO's loss with OneThinker's per-task EMA std).
     pub algo: String,
     /// Policy updates.
     pub steps: u64,

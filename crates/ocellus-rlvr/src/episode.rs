@@ -2,7 +2,7 @@
 //! the train / held-out streams.
 
 use ocellus_core::derive_seed;
-use ocellus_policy::{Finish, Policy, Prompt, RgbImage, Rollout, Tool};
+use ocellus_policy::{Finish, Policy, Prompt, RgbImage, Rollout, Tool, IMAGE_PLACEHOLDER};
 use ocellus_tasks::{Difficulty, Sample, Spec, TaskInfo};
 use tch::Tensor;
 
@@ -73,6 +73,21 @@ impl Episode {
         sample: Sample,
         crop_min_size: Option<usize>,
     ) -> Result<Episode, RlvrError> {
+        Episode::with_layout(policy, sample, crop_min_size, false)
+    }
+
+    /// [`Episode::new`], with the images moved after the question when `image_after_text`
+    /// (see `model.image_after_text`: a causal decoder's image tokens can then attend to the
+    /// question, so what the question asks for can shape the image's representation).
+    ///
+    /// # Errors
+    /// As [`Episode::new`].
+    pub fn with_layout<P: Policy + ?Sized>(
+        policy: &P,
+        sample: Sample,
+        crop_min_size: Option<usize>,
+        image_after_text: bool,
+    ) -> Result<Episode, RlvrError> {
         let sketch = sample
             .images
             .first()
@@ -81,6 +96,14 @@ impl Episode {
         let mut text = sample.prompt.clone();
         if crop_min_size.is_some() {
             text.push_str(&tool_instruction(image.width, image.height));
+        }
+        if image_after_text {
+            let n = text.matches(IMAGE_PLACEHOLDER).count();
+            text = text
+                .replace(&format!("{IMAGE_PLACEHOLDER}\n"), "")
+                .replace(IMAGE_PLACEHOLDER, "");
+            text.push('\n');
+            text.push_str(&IMAGE_PLACEHOLDER.repeat(n));
         }
         let (ids, n_images) = policy.chat().prompt(policy.tokenizer(), &text)?;
         let images: Vec<Tensor> = sample

@@ -8,7 +8,7 @@
 //!                          entropy, tokens/s, …)
 //!   eval.csv|jsonl         held-out accuracy, greedy
 //!   tensorboard/           the same scalars
-//!   checkpoints/LATEST, checkpoints/step_<N>/
+//!   checkpoints/LATEST, checkpoints/frames_<N>/   (N = steps: the shared writer's naming)
 //!       config.json, model.safetensors, tokenizer.json   an HF folder (`--model` reads it)
 //!       optimizer.safetensors, reference.safetensors      Adam moments and the frozen reference
 //!       trainer.json                                      counters and the sampler's generator
@@ -55,6 +55,8 @@ struct TrainerState {
     counters: Counters,
     rng: [u64; 4],
     adam_lr: f64,
+    /// EMA-GRPO's `(task, m1, m2)`, empty for other algorithms.
+    ema: Vec<(String, f64, f64)>,
 }
 
 /// Builds the run's initial policy: the HF folder of `model.dir`, or the small policy (a BPE
@@ -178,6 +180,7 @@ pub fn save_checkpoint(run: &RunDir, trainer: &Trainer) -> Result<PathBuf, RlvrE
         counters: trainer.counters.clone(),
         rng: trainer.rng.state(),
         adam_lr: trainer.adam.config.lr,
+        ema: trainer.ema.as_ref().map_or_else(Vec::new, |e| e.state()),
     };
     w.write(
         "trainer.json",
@@ -218,6 +221,15 @@ pub fn load_checkpoint(run: &RunDir, config: RlvrConfig) -> Result<Trainer, Rlvr
     trainer.rng = Rng::from_state(state.rng).map_err(|e| foreign(e.to_string()))?;
     trainer.counters = state.counters;
     trainer.adam.config.lr = state.adam_lr;
+    if trainer.ema.is_some() {
+        trainer.ema = Some(
+            ocellus_grpo::TaskEmaStd::from_state(
+                ocellus_grpo::EmaGrpoConfig::default(),
+                &state.ema,
+            )
+            .map_err(|e| foreign(format!("trainer.json ema: {e}")))?,
+        );
+    }
     let opt = Tensor::read_safetensors(dir.join("optimizer.safetensors"))?;
     let map: HashMap<&str, &Tensor> = opt.iter().map(|(k, v)| (k.as_str(), v)).collect();
     trainer

@@ -12,7 +12,8 @@
 //! 2. score every response with the task's verifier plus the format verifier
 //!    ([`RewardRecipe`]), giving rewards `[N, G]`;
 //! 3. advantages from the algorithm: GRPO / DAPO / GSPO z-score within the group
-//!    ([`grpo_advantages`], verl's ε = 1e-6), Dr.GRPO mean-only ([`dr_grpo_advantages`]); DAPO
+//!    ([`grpo_advantages`], verl's ε = 1e-6), Dr.GRPO mean-only ([`dr_grpo_advantages`]),
+//!    EMA-GRPO's per-task EMA std ([`TaskEmaStd`], OneThinker; its state is checkpointed); DAPO
 //!    drops groups whose rewards are all equal ([`dapo_keep_groups`]);
 //! 4. per group: recompute log π_θ of the responses ([`group_logprobs`]), the frozen reference's
 //!    (when the KL term is on), and [`policy_loss`] on the policy-token mask; each group's loss is
@@ -28,10 +29,13 @@ use std::time::Instant;
 
 use ocellus_grpo::{
     dapo_keep_groups, dr_grpo_advantages, grpo_advantages, micro_batch_weight, policy_loss,
-    KlEstimator, KlPenalty, LossConfig, LossInputs, VERL_STD_EPS,
+    EmaGrpoConfig, KlEstimator, KlPenalty, LossConfig, LossInputs, TaskEmaStd, VERL_STD_EPS,
 };
 use ocellus_nn::{Adam, AdamConfig, Rng};
-use ocellus_policy::{group_logprobs, sample_group, GroupTensors, Policy, Rollout, SamplingConfig};
+use ocellus_policy::{
+    group_logprobs, prompted_logprobs, sample_group, GroupTensors, Policy, PromptedBatch, Rollout,
+    SamplingConfig,
+};
 use ocellus_rewards::group::{GroupScores, RewardRecipe};
 use ocellus_tasks::{Difficulty, TaskInfo};
 use ocellus_vlm::Vlm;
@@ -74,6 +78,8 @@ pub struct Trainer {
     pub(crate) held_out: TaskStream,
     recipe: RewardRecipe,
     loss: LossConfig,
+    /// EMA-GRPO's per-task reward statistics (`grpo.algo = "ema_grpo"`), checkpointed.
+    pub ema: Option<TaskEmaStd>,
 }
 
 /// The accuracy threshold of a verifier: IoU ≥ 0.5 counts as a hit for boxes (REC Acc@0.5, as
@@ -112,6 +118,9 @@ impl Trainer {
             task,
             recipe,
             loss,
+            ema: (config.grpo.algo == "ema_grpo")
+                .then(|| TaskEmaStd::new(EmaGrpoConfig::default()))
+                .transpose()?,
             policy,
             config,
         })
@@ -142,7 +151,12 @@ impl Trainer {
     fn next_episode(&mut self) -> Result<Episode, RlvrError> {
         let sample = self.train.sample(self.counters.samples);
         self.counters.samples += 1;
-        Episode::new(&self.policy, sample, self.crop())
+        Episode::with_layout(
+            &self.policy,
+            sample,
+            self.crop(),
+            self.config.model.image_after_text,
+        )
     }
 
     /// One step: a warm-start step or an RL step, depending on where the run is.
@@ -203,16 +217,14 @@ impl Trainer {
             total_tokens += demo.policy_tokens();
             demos.push((ep, demo));
         }
-        let mut nll_sum = 0.0;
-        for (ep, demo) in &demos {
-            let group = GroupTensors::new(&[demo], self.policy.chat().pad, self.policy.device())?;
-            let lp = group_logprobs(&self.policy, &ep.prompt, &group, 1.0, false)?;
-            let nll = -(lp.logp * &group.mask).sum(Kind::Float);
-            // Token mean over the whole batch: each demonstration's sum over the batch's tokens.
-            let loss = &nll / total_tokens.max(1) as f64;
-            loss.backward();
-            nll_sum += nll.double_value(&[]);
-        }
+        // One forward of the whole batch; token mean over the batch's policy tokens.
+        let rows: Vec<(&ocellus_policy::Prompt, &Rollout)> =
+            demos.iter().map(|(ep, d)| (&ep.prompt, d)).collect();
+        let batch = PromptedBatch::new(&rows, self.policy.chat().pad, self.policy.device())?;
+        let logp = prompted_logprobs(&self.policy, &batch, 1.0)?;
+        let nll = -(logp * &batch.responses.mask).sum(Kind::Float);
+        (&nll / total_tokens.max(1) as f64).backward();
+        let nll_sum = nll.double_value(&[]);
         let grad_norm = self.optimiser_step(self.config.grpo.max_grad_norm);
         Ok(vec![
             ("phase", 0.0),
@@ -319,8 +331,12 @@ impl Trainer {
             }
         }
         let reward_t = Tensor::from_slice(&rewards).reshape([n as i64, g as i64]);
-        let adv = match self.config.grpo.algo.as_str() {
-            "dr_grpo" => dr_grpo_advantages(&reward_t)?,
+        let adv = match (self.config.grpo.algo.as_str(), self.ema.as_mut()) {
+            ("dr_grpo", _) => dr_grpo_advantages(&reward_t)?,
+            ("ema_grpo", Some(ema)) => {
+                let tasks = vec![self.task.name; n];
+                ema.advantages(&reward_t, &tasks)?.advantages
+            }
             _ => grpo_advantages(&reward_t, VERL_STD_EPS)?,
         };
         let keep: Vec<usize> = if self.config.grpo.algo == "dapo" {
@@ -466,7 +482,12 @@ impl Trainer {
         // Greedy decoding draws nothing from the generator; a scratch one keeps it untouched.
         let mut scratch = Rng::new(0, 0);
         for i in 0..total {
-            let ep = Episode::new(&self.policy, self.held_out.sample(i as u64), self.crop())?;
+            let ep = Episode::with_layout(
+                &self.policy,
+                self.held_out.sample(i as u64),
+                self.crop(),
+                self.config.model.image_after_text,
+            )?;
             let r = sample_group(&self.policy, &ep.prompt, 1, &cfg, &mut scratch, ep.tool())?;
             let r = &r[0];
             let s = self.recipe.score(r.final_text(), &ep.sample.gold);

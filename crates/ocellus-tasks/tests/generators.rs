@@ -56,7 +56,7 @@ fn registry_names_are_unique_and_verifiers_exist() {
         );
         assert!(!t.difficulty.is_empty() && !t.summary.is_empty());
     }
-    assert_eq!(tasks().len(), 9);
+    assert_eq!(tasks().len(), 11);
     let err = task("countin").unwrap_err().to_string();
     assert!(err.contains("counting") && err.contains("countin"), "{err}");
     assert!(Difficulty::new(0).is_err() && Difficulty::new(6).is_err());
@@ -117,7 +117,7 @@ fn every_sample_is_well_formed() {
 /// A readable answer that must score below full credit.
 fn wrong_answer(s: &Sample) -> String {
     match task_of(s) {
-        "counting" | "chart" => {
+        "counting" | "zoom_count" | "chart" => {
             let v: i64 = s.gold.answer.parse().unwrap();
             (v + 5).to_string()
         }
@@ -154,6 +154,13 @@ fn wrong_answer(s: &Sample) -> String {
                 "top-left".into()
             } else {
                 "center".into()
+            }
+        }
+        "zoom_shape" => {
+            if s.reference_answer == "circle" {
+                "square".into()
+            } else {
+                "circle".into()
             }
         }
         "caption" => {
