@@ -110,7 +110,20 @@ pub fn run(args: &PlotArgs) -> Result<()> {
                 } else {
                     ""
                 };
-                format!("{} {}{tool}", config.task.name, config.grpo.algo)
+                if config.grpo.steps == 0 {
+                    format!(
+                        "{} warm start {}",
+                        config.task.name, config.warm_start.steps
+                    )
+                } else {
+                    format!(
+                        "{} {}{tool} (warm {} + rl {})",
+                        config.task.name,
+                        config.grpo.algo,
+                        config.warm_start.steps,
+                        config.grpo.steps
+                    )
+                }
             }
         };
         groups

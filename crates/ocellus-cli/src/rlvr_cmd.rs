@@ -19,10 +19,10 @@ pub enum RlvrCommand {
 /// `ocellus rlvr train`.
 #[derive(Args, Debug)]
 pub struct RlvrTrainArgs {
-    /// Task generator (counting, grounding, zoom_count, …); `--set task.name=…` also works.
+    /// Task generator (rotation, grounding, counting, zoom_shape, …; `ocellus tasks list`).
     #[arg(long)]
     task: Option<String>,
-    /// Objective: grpo, dr_grpo, dapo or gspo.
+    /// Objective: grpo, dr_grpo, dapo, gspo or ema_grpo.
     #[arg(long)]
     algo: Option<String>,
     /// Seed.
@@ -140,7 +140,12 @@ fn eval(args: &RlvrEvalArgs) -> Result<()> {
             ocellus_rlvr::config::CPU_PRESET.to_owned(),
         )
     };
-    let config = RlvrConfig::preset_with_base(&base, &args.overrides)?;
+    let mut overrides = args.overrides.clone();
+    if !config_path.is_file() {
+        // A model folder, not a run: it keeps the task's prompt layout (image first).
+        overrides.push(format!("model.dir={}", args.path.display()));
+    }
+    let config = RlvrConfig::preset_with_base(&base, &overrides)?;
     let metrics = ocellus_rlvr::evaluate_model(&model_dir, config.clone())
         .with_context(|| format!("evaluating {}", model_dir.display()))?;
     println!(

@@ -32,7 +32,8 @@ pub struct ModelConfig {
     /// Put the images after the question in the user turn (the tasks put them first). A small
     /// causal decoder trained from scratch learns tasks whose answer depends on what the
     /// question names (counting "red triangles", boxing "the blue circle") only when the image
-    /// tokens can attend to the question; see BENCHMARKS.md.
+    /// tokens can attend to the question; see BENCHMARKS.md. Ignored for a loaded model
+    /// (`dir`), which keeps the task's layout.
     #[serde(default)]
     pub image_after_text: bool,
 }

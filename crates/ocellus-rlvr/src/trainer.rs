@@ -131,6 +131,12 @@ impl Trainer {
         self.counters.step >= self.config.warm_start.steps
     }
 
+    /// Whether prompts put the question before the image: `model.image_after_text` for the
+    /// small policy; a loaded model keeps the layout it was trained with (the task's).
+    fn image_after_text(&self) -> bool {
+        self.config.model.image_after_text && self.config.model.dir.is_empty()
+    }
+
     fn crop(&self) -> Option<usize> {
         (self.config.tool.kind == "crop").then_some(self.config.tool.min_size)
     }
@@ -151,12 +157,7 @@ impl Trainer {
     fn next_episode(&mut self) -> Result<Episode, RlvrError> {
         let sample = self.train.sample(self.counters.samples);
         self.counters.samples += 1;
-        Episode::with_layout(
-            &self.policy,
-            sample,
-            self.crop(),
-            self.config.model.image_after_text,
-        )
+        Episode::with_layout(&self.policy, sample, self.crop(), self.image_after_text())
     }
 
     /// One step: a warm-start step or an RL step, depending on where the run is.
@@ -486,7 +487,7 @@ impl Trainer {
                 &self.policy,
                 self.held_out.sample(i as u64),
                 self.crop(),
-                self.config.model.image_after_text,
+                self.image_after_text(),
             )?;
             let r = sample_group(&self.policy, &ep.prompt, 1, &cfg, &mut scratch, ep.tool())?;
             let r = &r[0];
