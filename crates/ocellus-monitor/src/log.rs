@@ -50,7 +50,7 @@ pub struct Row {
     /// The group; files are `<group>.csv` and `<group>.jsonl`, TensorBoard tags `<group>/<key>`.
     pub group: &'static str,
     /// The x-axis counter: environment frames for control runs, policy steps for RLVR runs (the
-    /// log's [`MetricLog::x_axis`] names it); TensorBoard's step.
+    /// log's axis, [`MetricLog::open_with_axis`], names it); TensorBoard's step.
     pub env_frames: u64,
     /// Values in the order they should appear as columns.
     pub values: Vec<(&'static str, f64)>,

@@ -157,12 +157,13 @@ fn token_logprobs<P: Policy + ?Sized>(
 ) -> Result<(Tensor, Option<Tensor>)> {
     let device = policy.device();
     let temperature = if temperature > 0.0 { temperature } else { 1.0 };
-    let banned = Tensor::from_slice(&policy.chat().never_generated()).to_device(device);
-    let logits = (policy.logits(states).to_kind(Kind::Float) / temperature).index_fill(
-        2,
-        &banned,
-        f64::NEG_INFINITY,
-    );
+    let raw = policy.logits(states).to_kind(Kind::Float);
+    // Never-generated tokens and ids past the tokenizer (a padded embedding table) get p = 0,
+    // as in the sampler.
+    let mut banned = policy.chat().never_generated();
+    banned.extend(policy.tokenizer().vocab_size() as i64..raw.size()[2]);
+    let banned = Tensor::from_slice(&banned).to_device(device);
+    let logits = (raw / temperature).index_fill(2, &banned, f64::NEG_INFINITY);
     let log_probs = logits.log_softmax(-1, Kind::Float); // [B, T, V]
                                                          // Padding is a banned token (log p = −∞); it is masked out, and 0 keeps sums finite.
     let logp = log_probs

@@ -284,12 +284,17 @@ pub fn sample_group<P: Policy + ?Sized>(
     tch::no_grad(|| sample_group_inner(policy, prompt, group, cfg, rng, tool))
 }
 
-/// Logits on the host with the never-generated tokens at −∞.
-fn row_logits(logits: &Tensor, banned: &[i64]) -> Result<Vec<f32>> {
+/// Logits on the host with the never-generated tokens at −∞: `banned`, and the ids past the
+/// tokenizer's vocabulary (`usable`), which a model whose embedding table is padded beyond the
+/// tokenizer would otherwise be able to emit.
+fn row_logits(logits: &Tensor, banned: &[i64], usable: usize) -> Result<Vec<f32>> {
     let flat = logits.to_kind(Kind::Float).to_device(tch::Device::Cpu);
     let vocab = *flat.size().last().unwrap_or(&0) as usize;
     let mut v = Vec::<f32>::try_from(&flat.reshape([-1]))?;
     for row in v.chunks_mut(vocab.max(1)) {
+        for x in row.iter_mut().skip(usable) {
+            *x = f32::NEG_INFINITY;
+        }
         for &b in banned {
             if let Some(x) = row.get_mut(b as usize) {
                 *x = f32::NEG_INFINITY;
@@ -319,7 +324,12 @@ fn sample_group_inner<P: Policy + ?Sized>(
     let vocab = last.size()[1] as usize;
     cache.expand(group as i64);
     let banned = policy.chat().never_generated();
-    let mut logits = row_logits(&last.expand([group as i64, vocab as i64], false), &banned)?;
+    let usable = policy.tokenizer().vocab_size();
+    let mut logits = row_logits(
+        &last.expand([group as i64, vocab as i64], false),
+        &banned,
+        usable,
+    )?;
     let mut rows: Vec<Row> = (0..group).map(|_| Row::new()).collect();
     // Tokens of each row already in the cache (after the prompt).
     let mut fed = vec![0usize; group];
@@ -345,7 +355,7 @@ fn sample_group_inner<P: Policy + ?Sized>(
                 fed[r] += 1;
             }
         }
-        logits = row_logits(&policy.logits(&hidden.select(1, 0)), &banned)?;
+        logits = row_logits(&policy.logits(&hidden.select(1, 0)), &banned, usable)?;
     }
     // Later turns: each row that called a tool continues alone.
     if let Some(tool) = tool {
@@ -409,6 +419,7 @@ fn continue_with_tool<P: Policy + ?Sized>(
             let logits = row_logits(
                 &policy.logits(&hidden.select(1, n - 1)),
                 &policy.chat().never_generated(),
+                policy.tokenizer().vocab_size(),
             )?;
             let (tok, lp) = draw(&logits, cfg, rng);
             row.push(policy, tok, lp, cfg, stops)?;

@@ -84,7 +84,7 @@ impl GroupScores {
         parts.map(|p| fraction(p.into_iter()))
     }
 
-    /// How many task verdicts are of each kind, indexed like [`VerdictKind::ALL`].
+    /// How many task verdicts are of each kind, indexed like [`crate::VerdictKind::ALL`].
     pub fn kind_counts(&self) -> [usize; 6] {
         let mut counts = [0; 6];
         for c in &self.completions {
