@@ -383,6 +383,7 @@ fn continue_with_tool<P: Policy + ?Sized>(
     stops: &[String],
 ) -> Result<()> {
     let device = policy.device();
+    let banned = policy.chat().never_generated();
     while row.called_tool && row.finish != Some(Finish::TurnLimit) {
         row.called_tool = false;
         let reply = tool.call(row.final_text_of_turn());
@@ -418,7 +419,7 @@ fn continue_with_tool<P: Policy + ?Sized>(
             let n = hidden.size()[1];
             let logits = row_logits(
                 &policy.logits(&hidden.select(1, n - 1)),
-                &policy.chat().never_generated(),
+                &banned,
                 policy.tokenizer().vocab_size(),
             )?;
             let (tok, lp) = draw(&logits, cfg, rng);

@@ -238,7 +238,7 @@ pub fn load_checkpoint(run: &RunDir, config: RlvrConfig) -> Result<Trainer, Rlvr
         .map_err(|e| foreign(format!("optimizer.safetensors: {e}")))?;
     let ref_path = dir.join("reference.safetensors");
     if ref_path.is_file() {
-        let mut reference = trainer.frozen_copy();
+        let mut reference = trainer.frozen_copy()?;
         reference.load_weights(Tensor::read_safetensors(&ref_path)?)?;
         trainer.reference = Some(reference);
     }

@@ -167,7 +167,7 @@ impl Trainer {
     pub fn step(&mut self) -> Result<StepMetrics, RlvrError> {
         let metrics = if self.in_rl() {
             if self.counters.step == self.config.warm_start.steps {
-                self.start_rl();
+                self.start_rl()?;
             }
             self.rl_step()?
         } else {
@@ -178,28 +178,31 @@ impl Trainer {
     }
 
     /// RL begins: a fresh optimiser at the RL learning rate, and the frozen reference.
-    fn start_rl(&mut self) {
+    fn start_rl(&mut self) -> Result<(), RlvrError> {
         self.adam.reset_state();
         self.adam.config.lr = self.config.grpo.lr;
         if self.loss.kl.is_some() && self.reference.is_none() {
-            self.reference = Some(self.frozen_copy());
+            self.reference = Some(self.frozen_copy()?);
         }
+        Ok(())
     }
 
     /// A copy of the policy that no optimiser touches.
-    pub fn frozen_copy(&self) -> Vlm {
+    ///
+    /// # Errors
+    /// Only if the policy's own config or weights were inconsistent.
+    pub fn frozen_copy(&self) -> Result<Vlm, RlvrError> {
         let tok = self.policy.tokenizer().clone();
-        let mut copy = Vlm::zeros(self.policy.config().clone(), tok, self.policy.device())
-            .expect("the policy's own config and tokenizer are valid");
+        let mut copy = Vlm::zeros(self.policy.config().clone(), tok, self.policy.device())?;
         let weights = self
             .policy
             .weights()
             .into_iter()
             .map(|(n, t)| (n, t.detach().copy()))
             .collect();
-        copy.load_weights(weights).expect("same architecture");
+        copy.load_weights(weights)?;
         copy.vars_mut().freeze();
-        copy
+        Ok(copy)
     }
 
     /// One supervised step on `warm_start.batch` demonstrations.
@@ -413,22 +416,16 @@ impl Trainer {
             self.optimiser_step(self.config.grpo.max_grad_norm)
         };
 
-        let all: Vec<&GroupScores> = groups.iter().map(|(_, s)| s).collect();
         let verifier = self.task.verifier;
-        let mut hits = 0usize;
-        let mut fmt = 0usize;
-        let mut tool_calls = 0usize;
-        let mut valid_calls = 0usize;
-        let mut count = 0usize;
-        for ((rollouts, scores), s) in groups.iter().zip(&all) {
-            for (r, c) in rollouts.iter().zip(&s.completions) {
+        let (mut hits, mut fmt, mut tool_calls, mut valid_calls, mut count) = (0, 0, 0, 0, 0usize);
+        for (rollouts, scores) in &groups {
+            for (r, c) in rollouts.iter().zip(&scores.completions) {
                 count += 1;
                 hits += usize::from(hit(verifier, c.accuracy.score(), c.accuracy.is_correct()));
                 fmt += usize::from(c.format.as_ref().is_some_and(|f| f.is_correct()));
                 tool_calls += r.tool_calls.0;
                 valid_calls += r.tool_calls.1;
             }
-            let _ = scores;
         }
         let count_f = count.max(1) as f64;
         let zero_std = (0..n)
