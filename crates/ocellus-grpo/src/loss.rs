@@ -409,10 +409,9 @@ fn clipped_surrogate(cfg: &LossConfig, ratio: &Tensor, adv: &Tensor) -> Tensor {
     }
 }
 
-/// Masked mean of `x` (no gradient), 0 when the mask is empty.
-fn masked_mean(x: &Tensor, mask: &Tensor) -> f64 {
-    let v = (x * mask).sum(Kind::Double) / mask.sum(Kind::Double).clamp_min(1.0);
-    v.double_value(&[])
+/// Masked mean of `x` as a 0-d double tensor (no gradient), 0 when the mask is empty.
+fn masked_mean(x: &Tensor, mask: &Tensor) -> Tensor {
+    (x * mask).sum(Kind::Double) / mask.sum(Kind::Double).clamp_min(1.0)
 }
 
 /// The GRPO-family policy loss (see the module docs for the formulas and their sources).
@@ -476,35 +475,58 @@ pub fn policy_loss(cfg: &LossConfig, inputs: &LossInputs<'_>) -> Result<LossOutp
         _ => loss,
     };
 
-    let metrics = tch::no_grad(|| {
+    // Every metric is a 0-d tensor first; one device-to-host copy reads them all.
+    let metrics = tch::no_grad(|| -> Result<LossMetrics> {
         let ratio = ratio.detach();
         let pos = adv.gt(0.0).to_kind(kind);
         let neg = adv.lt(0.0).to_kind(kind);
         let above_high = ratio.gt(1.0 + cfg.clip_high).to_kind(kind);
         let below_low = ratio.lt(1.0 - cfg.clip_low).to_kind(kind);
+        let zero = || Tensor::zeros([], (Kind::Double, inputs.logp.device()));
         let dual_clip_frac = match cfg.dual_clip {
             Some(c) => masked_mean(&(&neg * ratio.gt(c).to_kind(kind)), &mask),
-            None => 0.0,
+            None => zero(),
         };
         let kl_mean = inputs.ref_logp.map(|r| {
             let estimator = cfg.kl.map_or(KlEstimator::K3, |kl| kl.estimator);
             masked_mean(&kl_unchecked(&logp.detach(), r, estimator), &mask)
         });
-        LossMetrics {
-            pg_loss: pg_loss.double_value(&[]),
-            kl_loss: kl_loss.as_ref().map(|(k, _)| k.double_value(&[])),
-            entropy_loss: entropy_loss.as_ref().map(|h| h.double_value(&[])),
-            clip_frac_high: masked_mean(&(pos * above_high), &mask),
-            clip_frac_low: masked_mean(&(neg * below_low), &mask),
+        let entropy_mean = inputs
+            .entropy
+            .map(|h| masked_mean(&h.detach().to_kind(kind), &mask));
+        let scalars = [
+            pg_loss.detach().to_kind(Kind::Double),
+            kl_loss
+                .as_ref()
+                .map_or_else(zero, |(k, _)| k.detach().to_kind(Kind::Double)),
+            entropy_loss
+                .as_ref()
+                .map_or_else(zero, |h| h.detach().to_kind(Kind::Double)),
+            masked_mean(&(pos * above_high), &mask),
+            masked_mean(&(neg * below_low), &mask),
             dual_clip_frac,
-            ratio_mean: masked_mean(&ratio, &mask),
-            approx_kl_old: masked_mean(&(inputs.old_logp - logp.detach()), &mask),
-            kl_mean,
-            entropy_mean: inputs
-                .entropy
-                .map(|h| masked_mean(&h.detach().to_kind(kind), &mask)),
-            valid_tokens: mask.sum(Kind::Double).double_value(&[]) as i64,
-        }
-    });
+            masked_mean(&ratio, &mask),
+            masked_mean(&(inputs.old_logp - logp.detach()), &mask),
+            kl_mean.as_ref().map_or_else(zero, Tensor::shallow_clone),
+            entropy_mean
+                .as_ref()
+                .map_or_else(zero, Tensor::shallow_clone),
+            mask.sum(Kind::Double),
+        ];
+        let v = Vec::<f64>::try_from(Tensor::stack(&scalars, 0).to_device(tch::Device::Cpu))?;
+        Ok(LossMetrics {
+            pg_loss: v[0],
+            kl_loss: kl_loss.as_ref().map(|_| v[1]),
+            entropy_loss: entropy_loss.as_ref().map(|_| v[2]),
+            clip_frac_high: v[3],
+            clip_frac_low: v[4],
+            dual_clip_frac: v[5],
+            ratio_mean: v[6],
+            approx_kl_old: v[7],
+            kl_mean: kl_mean.map(|_| v[8]),
+            entropy_mean: entropy_mean.map(|_| v[9]),
+            valid_tokens: v[10] as i64,
+        })
+    })?;
     Ok(LossOutput { loss, metrics })
 }

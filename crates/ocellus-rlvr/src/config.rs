@@ -8,7 +8,7 @@ use crate::error::RlvrError;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskConfig {
-    /// An `ocellus-tasks` generator (`counting`, `grounding`, `zoom_count`, …).
+    /// An `ocellus-tasks` generator (`rotation`, `grounding`, `zoom_shape`, …).
     pub name: String,
     /// 1 to 5.
     pub difficulty: u8,

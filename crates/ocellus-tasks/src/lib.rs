@@ -18,7 +18,6 @@
 //! | [`difference`] | box the one change between two images | `iou` | spot-the-difference |
 //! | [`chart`] | read values off a bar chart | `numeric` | V-Triune chart QA |
 //! | [`caption`] | find the one wrong word in a caption | `vicrit` | ViCrit |
-//! | [`zoom_count`] | count small shapes in one window of a large image | `numeric` | MGPO, V* (high-resolution perception) |
 //! | [`zoom_shape`] | name one small shape in a large image | `cls_rl` | MGPO, V* (high-resolution perception) |
 //!
 //! Every generator has a [`Difficulty`] from 1 to 5; what it changes is listed in the module's
@@ -53,7 +52,6 @@ pub mod pointing;
 pub mod position;
 mod random;
 pub mod rotation;
-pub mod zoom_count;
 pub mod zoom_shape;
 
 pub use error::{DatasetError, TaskError};
@@ -343,7 +341,6 @@ static TASKS: &[TaskInfo] = &[
     difference::INFO,
     chart::INFO,
     caption::INFO,
-    zoom_count::INFO,
     zoom_shape::INFO,
 ];
 
