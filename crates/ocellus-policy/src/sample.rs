@@ -265,25 +265,6 @@ impl Row {
     }
 }
 
-/// Samples `group` responses to `prompt` (see the module docs). Runs without gradients.
-///
-/// # Errors
-/// An invalid config, an empty prompt, or a model error.
-pub fn sample_group<P: Policy + ?Sized>(
-    policy: &P,
-    prompt: &Prompt,
-    group: usize,
-    cfg: &SamplingConfig,
-    rng: &mut Rng,
-    tool: Option<&dyn Tool>,
-) -> Result<Vec<Rollout>> {
-    cfg.validate()?;
-    if prompt.ids.is_empty() || group == 0 {
-        return Err(PolicyError::input("prompt", "empty prompt or group of 0"));
-    }
-    tch::no_grad(|| sample_group_inner(policy, prompt, group, cfg, rng, tool))
-}
-
 /// Logits on the host with the never-generated tokens at −∞: `banned`, and the ids past the
 /// tokenizer's vocabulary (`usable`), which a model whose embedding table is padded beyond the
 /// tokenizer would otherwise be able to emit.
@@ -304,7 +285,11 @@ fn row_logits(logits: &Tensor, banned: &[i64], usable: usize) -> Result<Vec<f32>
     Ok(v)
 }
 
-fn sample_group_inner<P: Policy + ?Sized>(
+/// Samples `group` responses to `prompt` (see the module docs). Runs without gradients.
+///
+/// # Errors
+/// An invalid config, an empty prompt, or a model error.
+pub fn sample_group<P: Policy + ?Sized>(
     policy: &P,
     prompt: &Prompt,
     group: usize,
@@ -312,6 +297,11 @@ fn sample_group_inner<P: Policy + ?Sized>(
     rng: &mut Rng,
     tool: Option<&dyn Tool>,
 ) -> Result<Vec<Rollout>> {
+    cfg.validate()?;
+    if prompt.ids.is_empty() || group == 0 {
+        return Err(PolicyError::input("prompt", "empty prompt or group of 0"));
+    }
+    let _no_grad = tch::no_grad_guard();
     let device = policy.device();
     let stops: Vec<String> = tool.map_or_else(Vec::new, |t| t.stop_strings().to_vec());
     let prompt_len = prompt.ids.len() as i64;

@@ -33,6 +33,7 @@ use ocellus_train::checkpoint::{
     latest_checkpoint, read_verified_manifest, CheckpointWriter, Manifest, CHECKPOINT_FORMAT,
     CHECKPOINT_VERSION,
 };
+use ocellus_train::run_dir::RunPaths;
 use ocellus_vlm::{tiny_config, Vlm};
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -103,23 +104,6 @@ pub fn initial_policy(config: &RlvrConfig) -> Result<Vlm, RlvrError> {
     Ok(Vlm::random(shape, tokenizer, config.run.seed, device)?)
 }
 
-/// Paths of a run directory.
-#[derive(Clone, Debug)]
-pub struct RunDir {
-    /// The directory.
-    pub root: PathBuf,
-}
-
-impl RunDir {
-    fn config(&self) -> PathBuf {
-        self.root.join("config.toml")
-    }
-
-    fn checkpoints(&self) -> PathBuf {
-        self.root.join("checkpoints")
-    }
-}
-
 /// The default run directory `<base>/<task>/<algo>[-crop]-s<seed>-<utc time>`.
 pub fn default_run_dir(base: &Path, config: &RlvrConfig) -> PathBuf {
     let stamp = ocellus_train::run_dir::utc_timestamp(std::time::SystemTime::now());
@@ -156,7 +140,7 @@ fn manifest(config: &RlvrConfig, counters: &Counters) -> Manifest {
 ///
 /// # Errors
 /// An I/O or serialisation error.
-pub fn save_checkpoint(run: &RunDir, trainer: &Trainer) -> Result<PathBuf, RlvrError> {
+pub fn save_checkpoint(run: &RunPaths, trainer: &Trainer) -> Result<PathBuf, RlvrError> {
     let mut w = CheckpointWriter::begin(&run.checkpoints(), trainer.counters.step)?;
     let dir = w.path("");
     trainer.policy.save_dir(&dir)?;
@@ -195,7 +179,7 @@ pub fn save_checkpoint(run: &RunDir, trainer: &Trainer) -> Result<PathBuf, RlvrE
 ///
 /// # Errors
 /// A missing, corrupt or foreign checkpoint, named; nothing on disk is changed.
-pub fn load_checkpoint(run: &RunDir, config: RlvrConfig) -> Result<Trainer, RlvrError> {
+pub fn load_checkpoint(run: &RunPaths, config: RlvrConfig) -> Result<Trainer, RlvrError> {
     let dir = latest_checkpoint(&run.root)?;
     let m = read_verified_manifest(&dir)?;
     let foreign = |reason: String| RlvrError::Foreign {
@@ -262,9 +246,7 @@ pub struct RunOptions {
 /// # Errors
 /// Any error of the loop; the last complete checkpoint stays valid.
 pub fn train(config: Option<RlvrConfig>, options: &RunOptions) -> Result<Trainer, RlvrError> {
-    let run = RunDir {
-        root: options.run_dir.clone(),
-    };
+    let run = RunPaths::new(options.run_dir.clone());
     let mut trainer = if options.resume {
         let text = std::fs::read_to_string(run.config()).map_err(RlvrError::io(&run.config()))?;
         let config = RlvrConfig::from_toml(&text)?;
